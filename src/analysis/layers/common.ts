@@ -1,0 +1,128 @@
+/**
+ * Argument binding and validators shared by every layer definition. The messages follow
+ * PyTorch's wording where PyTorch has one.
+ */
+import type { PyValue } from "../../spec/types.js";
+import { didYouMean } from "../../util/suggest.js";
+import { LayerError, type LayerDef, type ParamSpec, type Shape } from "./types.js";
+
+/** Renders a value as Python would print it (for messages). */
+export function py(v: PyValue | undefined): string {
+  if (v === undefined) return "<missing>";
+  if (v === null) return "None";
+  if (typeof v === "boolean") return v ? "True" : "False";
+  if (typeof v === "string") return `'${v}'`;
+  if (Array.isArray(v)) return `(${v.map(py).join(", ")}${v.length === 1 ? "," : ""})`;
+  return String(v);
+}
+
+/** Renders a shape as `[1, 3, 224, 224]`. */
+export function shapeStr(s: Shape): string {
+  return `[${s.join(", ")}]`;
+}
+
+/**
+ * Binds positional and keyword arguments to the signature's names and fills defaults, as Python
+ * does for `__init__`. Throws LayerError on an unknown keyword (with suggestions), too many
+ * positional arguments, an argument given twice, or a missing required argument.
+ */
+export function bindArgs(
+  def: Pick<LayerDef, "type" | "signature">,
+  positional: readonly PyValue[],
+  keywords: Readonly<Record<string, PyValue>>,
+): Record<string, PyValue> {
+  const sig: ParamSpec[] = def.signature;
+  const names = sig.map((p) => p.name);
+  if (positional.length > sig.length) {
+    throw new LayerError(
+      `${def.type}() takes ${sig.length} positional argument${sig.length === 1 ? "" : "s"} but ${positional.length} were given`,
+    );
+  }
+  const out: Record<string, PyValue> = {};
+  positional.forEach((v, i) => (out[names[i]] = v));
+  for (const [k, v] of Object.entries(keywords)) {
+    if (!names.includes(k)) {
+      throw new LayerError(
+        `${def.type}() got an unexpected keyword argument '${k}'${didYouMean(k, names)}`,
+      );
+    }
+    if (k in out) throw new LayerError(`${def.type}() got multiple values for argument '${k}'`);
+    out[k] = v;
+  }
+  for (const p of sig) {
+    if (!(p.name in out)) {
+      if (p.default === undefined) {
+        throw new LayerError(`${def.type}() missing required argument '${p.name}'`);
+      }
+      out[p.name] = p.default;
+    }
+  }
+  return out;
+}
+
+function isInt(v: PyValue): v is number {
+  return typeof v === "number" && Number.isInteger(v);
+}
+
+/** An int ≥ `min` (default 1). */
+export function int(name: string, v: PyValue, min = 1): number {
+  if (!isInt(v)) throw new LayerError(`${name} must be an int, got ${py(v)}`);
+  if (v < min) throw new LayerError(`${name} must be ≥ ${min}, got ${v}`);
+  return v;
+}
+
+/** Any int (negative allowed, e.g. a dim). */
+export function anyInt(name: string, v: PyValue): number {
+  if (!isInt(v)) throw new LayerError(`${name} must be an int, got ${py(v)}`);
+  return v;
+}
+
+/** A real number (int or float) within [lo, hi]. */
+export function real(name: string, v: PyValue, lo = -Infinity, hi = Infinity): number {
+  if (typeof v !== "number" || !Number.isFinite(v)) {
+    throw new LayerError(`${name} must be a number, got ${py(v)}`);
+  }
+  if (v < lo || v > hi) {
+    const range = `${Number.isFinite(lo) ? `≥ ${lo}` : ""}${Number.isFinite(lo) && Number.isFinite(hi) ? " and " : ""}${Number.isFinite(hi) ? `≤ ${hi}` : ""}`;
+    throw new LayerError(`${name} must be ${range}, got ${v}`);
+  }
+  return v;
+}
+
+/** A bool. */
+export function bool(name: string, v: PyValue): boolean {
+  if (typeof v !== "boolean") throw new LayerError(`${name} must be a bool, got ${py(v)}`);
+  return v;
+}
+
+/** One of a set of strings. */
+export function oneOf<T extends string>(name: string, v: PyValue, allowed: readonly T[]): T {
+  if (typeof v !== "string" || !allowed.includes(v as T)) {
+    throw new LayerError(
+      `${name} must be one of ${allowed.map((a) => `'${a}'`).join(", ")}, got ${py(v)}`,
+    );
+  }
+  return v as T;
+}
+
+/**
+ * An int or a tuple of `n` ints, expanded to `n` entries (PyTorch's `_single`/`_pair`/`_triple`),
+ * each ≥ `min`.
+ */
+export function intTuple(name: string, v: PyValue, n: number, min = 1): number[] {
+  if (Array.isArray(v)) {
+    if (v.length !== n) {
+      throw new LayerError(`${name} must be an int or a tuple of ${n} ints, got ${py(v)}`);
+    }
+    return v.map((x) => int(name, x, min));
+  }
+  if (!isInt(v)) throw new LayerError(`${name} must be an int or a tuple of ${n} ints, got ${py(v)}`);
+  return new Array<number>(n).fill(int(name, v, min));
+}
+
+/** Product of a list of numbers (1 for the empty list). */
+export function prod(xs: readonly number[]): number {
+  let p = 1;
+  for (const x of xs) p *= x;
+  return p;
+}

@@ -1,0 +1,69 @@
+/**
+ * The layer catalogue's contract. One {@link LayerDef} per PyTorch module class holds that class's
+ * whole story: its signature (argument names and defaults, as in PyTorch's `__init__`), validation,
+ * shape rule, parameters, and receptive-field step. Commands and analyses never re-derive these.
+ */
+import type { PyValue } from "../../spec/types.js";
+
+/** A tensor shape, batch dimension first where there is one. */
+export type Shape = readonly number[];
+
+/** One parameter of a module's constructor, in PyTorch's order. */
+export interface ParamSpec {
+  name: string;
+  /** The default; absent means the argument is required. */
+  default?: PyValue;
+}
+
+/** A named parameter tensor, as `module.named_parameters()` lists it (e.g. `weight`, `bias`, `weight_ih_l0`). */
+export interface ParamTensor {
+  name: string;
+  shape: number[];
+}
+
+/**
+ * How a layer changes the receptive field (Araujo, Norris & Sim, Distill 2019), per spatial axis.
+ * - `spatial`: a sliding window with kernel size k, stride s, padding p and dilation d per axis
+ *   (effective kernel d·(k−1)+1); convolutions and pools.
+ * - `pointwise`: each output position sees only the same input position (activations, norms, dropout).
+ * - `global`: each output sees the whole input (Flatten, Linear, global pooling); `reason` says why.
+ * - `unsupported`: no receptive field in the paper's sense (transposed convolution, upsampling,
+ *   recurrent layers); `reason` says why.
+ */
+export type RfStep =
+  | { kind: "spatial"; kernel: number[]; stride: number[]; padding: number[]; dilation: number[] }
+  | { kind: "pointwise" }
+  | { kind: "global"; reason: string }
+  | { kind: "unsupported"; reason: string };
+
+/**
+ * One PyTorch module class. `C` is the normalised configuration `configure` builds (tuples expanded
+ * to one entry per spatial axis, defaults filled).
+ *
+ * Errors: `configure` and `outputShape` throw {@link LayerError} with a message that names the
+ * argument or the numbers (the caller adds which layer); they mirror PyTorch's own refusals.
+ */
+export interface LayerDef<C = unknown> {
+  /** PyTorch's class name, e.g. `Conv2d`. */
+  type: string;
+  /** Constructor parameters in PyTorch's order, with PyTorch's defaults. */
+  signature: ParamSpec[];
+  /** Validates arguments (all signature names present, defaults filled) and normalises them. */
+  configure(args: Record<string, PyValue>): C;
+  /** The output shape for an input shape (PyTorch's shape rule; unbatched inputs where PyTorch allows). */
+  outputShape(config: C, input: Shape): Shape;
+  /** The parameter tensors the module owns (not buffers such as BatchNorm's running statistics). */
+  parameters(config: C): ParamTensor[];
+  /** The receptive-field step; `input` is the shape entering the layer when known. */
+  rf(config: C, input?: Shape): RfStep;
+  /** `index` when the module takes integer indices (Embedding); default float. */
+  inputKind?: "float" | "index";
+}
+
+/** A refusal by a layer (bad argument or a shape that cannot flow); the caller names the layer. */
+export class LayerError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "LayerError";
+  }
+}
