@@ -27,18 +27,22 @@ export function shapeStr(s: Shape): string {
  * positional arguments, an argument given twice, or a missing required argument.
  */
 export function bindArgs(
-  def: Pick<LayerDef, "type" | "signature">,
+  def: Pick<LayerDef, "type" | "signature" | "variadic">,
   positional: readonly PyValue[],
   keywords: Readonly<Record<string, PyValue>>,
 ): Record<string, PyValue> {
   const sig: ParamSpec[] = def.signature;
   const names = sig.map((p) => p.name);
-  if (positional.length > sig.length) {
+  if (positional.length > sig.length && !def.variadic) {
     throw new LayerError(
       `${def.type}() takes ${sig.length} positional argument${sig.length === 1 ? "" : "s"} but ${positional.length} were given`,
     );
   }
   const out: Record<string, PyValue> = {};
+  if (def.variadic) {
+    positional = positional.slice(0, sig.length);
+    keywords = Object.fromEntries(Object.entries(keywords).filter(([k]) => names.includes(k)));
+  }
   positional.forEach((v, i) => (out[names[i]] = v));
   for (const [k, v] of Object.entries(keywords)) {
     if (!names.includes(k)) {
@@ -116,7 +120,8 @@ export function intTuple(name: string, v: PyValue, n: number, min = 1): number[]
     }
     return v.map((x) => int(name, x, min));
   }
-  if (!isInt(v)) throw new LayerError(`${name} must be an int or a tuple of ${n} ints, got ${py(v)}`);
+  if (!isInt(v))
+    throw new LayerError(`${name} must be an int or a tuple of ${n} ints, got ${py(v)}`);
   return new Array<number>(n).fill(int(name, v, min));
 }
 
@@ -125,4 +130,19 @@ export function prod(xs: readonly number[]): number {
   let p = 1;
   for (const x of xs) p *= x;
   return p;
+}
+
+/**
+ * PyTorch's dim wrapping (`maybe_wrap_dim`): a dim in [−rank, rank−1] → [0, rank−1]. A 0-d tensor
+ * wraps as if it had rank 1 (dims 0 and −1 are accepted). Throws LayerError with PyTorch's
+ * "Dimension out of range (expected to be in range of [-2, 1], but got 3)".
+ */
+export function wrapDim(dim: number, rank: number): number {
+  const r = Math.max(rank, 1);
+  if (dim < -r || dim > r - 1) {
+    throw new LayerError(
+      `Dimension out of range (expected to be in range of [${-r}, ${r - 1}], but got ${dim})`,
+    );
+  }
+  return dim < 0 ? dim + r : dim;
 }

@@ -2,9 +2,25 @@
  * The layer catalogue: every PyTorch module class dlq knows, by class name.
  */
 import { didYouMean } from "../../util/suggest.js";
+import { activationLayers } from "./activation.js";
+import { convLayers } from "./conv.js";
+import { dropoutLayers } from "./dropout.js";
+import { linearLayers } from "./linear.js";
+import { normLayers } from "./norm.js";
+import { poolLayers } from "./pool.js";
+import { recurrentLayers } from "./recurrent.js";
 import { LayerError, type LayerDef } from "./types.js";
 
-const families: LayerDef<any>[][] = []; // eslint-disable-line @typescript-eslint/no-explicit-any
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const families: LayerDef<any>[][] = [
+  convLayers,
+  poolLayers,
+  normLayers,
+  dropoutLayers,
+  activationLayers,
+  linearLayers,
+  recurrentLayers,
+];
 
 /** Every layer definition, keyed by PyTorch class name. */
 export const LAYERS: ReadonlyMap<string, LayerDef<unknown>> = new Map(

@@ -56,6 +56,8 @@ export interface LayerDef<C = unknown> {
   parameters(config: C): ParamTensor[];
   /** The receptive-field step; `input` is the shape entering the layer when known. */
   rf(config: C, input?: Shape): RfStep;
+  /** Accepts and ignores any extra arguments, as `nn.Identity(*args, **kwargs)` does. */
+  variadic?: boolean;
   /** `index` when the module takes integer indices (Embedding); default float. */
   inputKind?: "float" | "index";
 }

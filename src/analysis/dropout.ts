@@ -1,0 +1,196 @@
+/**
+ * Chains of dropout layers. Each `nn.Dropout(p)` keeps an element with probability 1 − p,
+ * independently; a chain keeps it with probability Π(1 − pᵢ), so the single equivalent layer has
+ *
+ *   q = 1 − Πᵢ (1 − pᵢ)          (for two layers: q = p₁ + p₂ − p₁·p₂)
+ *
+ * and, in training mode, PyTorch scales kept elements by 1/(1 − p) ("inverted dropout",
+ * torch.nn.Dropout docs) so that every activation keeps its expected value.
+ *
+ * Decimal inputs are computed exactly (rational arithmetic on BigInt) and rounded once at the end,
+ * so `0.1 0.2` gives q = 0.28, not 0.2799999999999999.
+ */
+
+/** An exact rational n/d with d > 0. */
+interface Rational {
+  n: bigint;
+  d: bigint;
+}
+
+function gcd(a: bigint, b: bigint): bigint {
+  if (a < 0n) a = -a;
+  while (b !== 0n) [a, b] = [b, a % b];
+  return a;
+}
+
+function rat(n: bigint, d: bigint): Rational {
+  const g = gcd(n, d) || 1n;
+  return { n: n / g, d: d / g };
+}
+
+/** Parses a decimal literal (`0.1`, `.5`, `1e-3`, `2.5E+1`) exactly; undefined if it is not one. */
+export function parseDecimal(text: string): Rational | undefined {
+  const m = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/.exec(text.trim());
+  if (!m || (m[2] === "" && (m[3] ?? "") === "")) return undefined;
+  const digits = BigInt((m[2] || "0") + (m[3] ?? ""));
+  let exp = -(m[3] ?? "").length + Number(m[4] ?? 0);
+  if (Math.abs(exp) > 400) return undefined;
+  let n = m[1] === "-" ? -digits : digits;
+  let d = 1n;
+  if (exp >= 0) n *= 10n ** BigInt(exp);
+  else d = 10n ** BigInt(-exp);
+  exp = 0;
+  return rat(n, d);
+}
+
+/** The nearest double to n/d (correctly rounded when both fit in 2^53, as here for short decimals). */
+function toNumber(r: Rational): number {
+  const big = 1n << 53n;
+  let { n, d } = r;
+  // Scale down huge fractions keeping ~60 significant bits; precision far beyond what is printed.
+  while (n > big * 256n || n < -big * 256n || d > big * 256n) {
+    n /= 2n;
+    d /= 2n;
+    if (d === 0n) return Infinity;
+  }
+  return Number(n) / Number(d);
+}
+
+/** The result of {@link dropoutChain}. */
+export interface DropoutChain {
+  /** Drop probabilities of the layers, as given. */
+  p: number[];
+  /** Equivalent single drop probability q = 1 − Π(1 − pᵢ). */
+  q: number;
+  /** Keep probability 1 − q = Π(1 − pᵢ). */
+  keep: number;
+  /** Inverted-dropout scale of each layer, 1/(1 − pᵢ); null where pᵢ = 1 (undefined: nothing is kept). */
+  scales: (number | null)[];
+  /** Scale of the equivalent layer, 1/(1 − q) = Π 1/(1 − pᵢ); null when q = 1. */
+  scale: number | null;
+}
+
+/**
+ * The single dropout probability equivalent to a chain.
+ * @param ps decimal strings, each a probability in [0, 1] (validated by the caller).
+ */
+export function dropoutChain(ps: readonly string[]): DropoutChain {
+  const rs = ps.map((p) => {
+    const r = parseDecimal(p);
+    if (!r) throw new RangeError(`not a decimal number: ${p}`);
+    return r;
+  });
+  const one = (r: Rational): Rational => rat(r.d - r.n, r.d);
+  let keep: Rational = { n: 1n, d: 1n };
+  for (const r of rs) {
+    const k = one(r);
+    keep = rat(keep.n * k.n, keep.d * k.d);
+  }
+  const inv = (r: Rational): number | null => (r.n === 0n ? null : toNumber(rat(r.d, r.n)));
+  return {
+    p: rs.map(toNumber),
+    q: toNumber(one(keep)),
+    keep: toNumber(keep),
+    scales: rs.map((r) => inv(one(r))),
+    scale: inv(keep),
+  };
+}
+
+/** Whether a string is a decimal number in [0, 1] (a valid `nn.Dropout` p). */
+export function isProbability(text: string): boolean {
+  const r = parseDecimal(text);
+  return r !== undefined && r.n >= 0n && r.n <= r.d;
+}
+
+/** A term of a multilinear polynomial: an exact coefficient times a product of distinct symbols. */
+interface Term {
+  coef: Rational;
+  symbols: string[];
+}
+
+function addTerm(terms: Map<string, Term>, symbols: string[], coef: Rational): void {
+  const key = symbols.join("\u0000");
+  const t = terms.get(key);
+  if (t) {
+    t.coef = rat(t.coef.n * coef.d + coef.n * t.coef.d, t.coef.d * coef.d);
+    if (t.coef.n === 0n) terms.delete(key);
+  } else if (coef.n !== 0n) {
+    terms.set(key, { coef, symbols });
+  }
+}
+
+/** Renders an exact rational as a short decimal when it has one, else as `n/d`. */
+export function formatRational(r: Rational): string {
+  let d = r.d;
+  let twos = 0;
+  let fives = 0;
+  for (; d % 2n === 0n; twos++) d /= 2n;
+  for (; d % 5n === 0n; fives++) d /= 5n;
+  if (d !== 1n) return `${r.n}/${r.d}`;
+  const places = Math.max(twos, fives);
+  const scaled = (r.n * 10n ** BigInt(places)) / r.d;
+  const neg = scaled < 0n;
+  const digits = (neg ? -scaled : scaled).toString().padStart(places + 1, "0");
+  const int = digits.slice(0, digits.length - places);
+  const frac = places > 0 ? "." + digits.slice(digits.length - places) : "";
+  return `${neg ? "-" : ""}${int}${frac}`;
+}
+
+/** Symbolic result of {@link dropoutChainSymbolic}: expressions in mathjs/Python syntax. */
+export interface DropoutChainSymbolic {
+  p: string[];
+  /** q expanded by inclusion–exclusion, e.g. `p1 + p2 - p1*p2`. */
+  q: string;
+  /** Π(1 − pᵢ), e.g. `(1 - p1)*(1 - p2)`. */
+  keep: string;
+  /** 1/Π(1 − pᵢ). */
+  scale: string;
+}
+
+/**
+ * The chain with symbols: q = 1 − Π(1 − pᵢ) expanded into a multilinear polynomial with exact
+ * coefficients (inclusion–exclusion: e₁ − e₂ + e₃ − …, eₖ the elementary symmetric polynomials).
+ * Entries are decimal strings or identifiers; symbols that repeat are treated as distinct factors
+ * of the same value only once per position (p·p stays p·p).
+ */
+export function dropoutChainSymbolic(ps: readonly string[]): DropoutChainSymbolic {
+  // keep = Π (1 − pᵢ), expanded.
+  let terms = new Map<string, Term>([["", { coef: { n: 1n, d: 1n }, symbols: [] }]]);
+  for (const p of ps) {
+    const r = parseDecimal(p);
+    const next = new Map<string, Term>();
+    for (const t of terms.values()) {
+      addTerm(next, t.symbols, t.coef); // t · 1
+      if (r) addTerm(next, t.symbols, rat(-t.coef.n * r.n, t.coef.d * r.d));
+      else addTerm(next, [...t.symbols, p], rat(-t.coef.n, t.coef.d)); // t · (−p)
+    }
+    terms = next;
+  }
+  // q = 1 − keep
+  const q = new Map<string, Term>();
+  addTerm(q, [], { n: 1n, d: 1n });
+  for (const t of terms.values()) addTerm(q, t.symbols, rat(-t.coef.n, t.coef.d));
+  // Terms by degree, then in the order their symbols were given: p1 + p2 − p1·p2.
+  const pos = (t: Term): number[] => t.symbols.map((x) => ps.indexOf(x));
+  const lex = (a: number[], b: number[]): number => {
+    for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i] - b[i];
+    return 0;
+  };
+  const ordered = [...q.values()].sort(
+    (a, b) => a.symbols.length - b.symbols.length || lex(pos(a), pos(b)),
+  );
+  let text = "";
+  for (const t of ordered) {
+    const neg = t.coef.n < 0n;
+    const mag = formatRational({ n: neg ? -t.coef.n : t.coef.n, d: t.coef.d });
+    const body =
+      t.symbols.length === 0 ? mag : (mag === "1" ? "" : `${mag}*`) + t.symbols.join("*");
+    text += text === "" ? (neg ? `-${body}` : body) : neg ? ` - ${body}` : ` + ${body}`;
+  }
+  const factor = (p: string): string => {
+    const r = parseDecimal(p);
+    return r ? formatRational(rat(r.d - r.n, r.d)) : `(1 - ${p})`;
+  };
+  const keep = ps.map(factor).join("*");
+  return { p: [...ps], q: text || "0", keep, scale: ps.length > 1 ? `1/(${keep})` : `1/${keep}` };
+}

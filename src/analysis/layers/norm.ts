@@ -1,0 +1,315 @@
+/**
+ * Normalisation layers: BatchNorm1d/2d/3d, InstanceNorm1d/2d/3d, LayerNorm, GroupNorm,
+ * LocalResponseNorm. All keep the input's shape; their parameters are the affine `weight` and
+ * `bias` only (running statistics are buffers, not parameters).
+ *
+ * Receptive field: every normalisation layer is a `pointwise` step. BatchNorm in eval mode is
+ * exactly a per-channel affine map; InstanceNorm, GroupNorm and LayerNorm draw their statistics from
+ * the whole sample, which receptive-field calculators conventionally ignore (Araujo et al. 2019
+ * count only the sliding-window operations); LocalResponseNorm mixes neighbouring channels only.
+ */
+import type { PyValue } from "../../spec/types.js";
+import { bool, int, real, shapeStr } from "./common.js";
+import { LayerError, type LayerDef, type ParamSpec, type ParamTensor } from "./types.js";
+
+const FACTORY: ParamSpec[] = [
+  { name: "device", default: null },
+  { name: "dtype", default: null },
+];
+
+function optReal(name: string, v: PyValue): number | null {
+  return v === null ? null : real(name, v);
+}
+
+function affineParams(shape: number[], weight: boolean, bias: boolean): ParamTensor[] {
+  const out: ParamTensor[] = [];
+  if (weight) out.push({ name: "weight", shape: [...shape] });
+  if (bias) out.push({ name: "bias", shape: [...shape] });
+  return out;
+}
+
+/** Normalised configuration of BatchNorm*d and InstanceNorm*d. */
+export interface BatchNormConfig {
+  num_features: number;
+  eps: number;
+  /** null: cumulative moving average. */
+  momentum: number | null;
+  affine: boolean;
+  track_running_stats: boolean;
+  /** Number of spatial axes (1, 2, 3). */
+  spatial: 1 | 2 | 3;
+}
+
+function configureBn(args: Record<string, PyValue>, spatial: 1 | 2 | 3): BatchNormConfig {
+  return {
+    num_features: int("num_features", args.num_features, 0),
+    eps: real("eps", args.eps),
+    momentum: optReal("momentum", args.momentum),
+    affine: bool("affine", args.affine),
+    track_running_stats: bool("track_running_stats", args.track_running_stats),
+    spatial,
+  };
+}
+
+function bnSignature(affine: boolean, track: boolean): ParamSpec[] {
+  return [
+    { name: "num_features" },
+    { name: "eps", default: 1e-5 },
+    { name: "momentum", default: 0.1 },
+    { name: "affine", default: affine },
+    { name: "track_running_stats", default: track },
+    ...FACTORY,
+  ];
+}
+
+/**
+ * `nn.BatchNorm{1,2,3}d` — https://pytorch.org/docs/stable/generated/torch.nn.BatchNorm2d.html
+ *
+ * Shape: BatchNorm1d takes (N, C) or (N, C, L); BatchNorm2d (N, C, H, W); BatchNorm3d
+ * (N, C, D, H, W); output = input. C must equal num_features when the layer holds per-channel
+ * tensors (running statistics or affine parameters). Parameters: weight (C,), bias (C,) when affine.
+ *
+ * PyTorch's training-mode refusal "Expected more than 1 value per channel when training" depends on
+ * the batch, not the layer, and is not mirrored.
+ */
+function batchNorm(spatial: 1 | 2 | 3): LayerDef<BatchNormConfig> {
+  return {
+    type: `BatchNorm${spatial}d`,
+    signature: bnSignature(true, true),
+    configure: (args) => configureBn(args, spatial),
+    outputShape(c, input) {
+      const r = input.length;
+      const ok = spatial === 1 ? r === 2 || r === 3 : r === spatial + 2;
+      if (!ok) {
+        const want = spatial === 1 ? "2D or 3D" : `${spatial + 2}D`;
+        throw new LayerError(`expected ${want} input (got ${r}D input)`);
+      }
+      const ch = input[1];
+      if (ch !== c.num_features) {
+        if (c.track_running_stats) {
+          throw new LayerError(`running_mean should contain ${ch} elements not ${c.num_features}`);
+        }
+        if (c.affine) {
+          throw new LayerError(`weight should contain ${ch} elements not ${c.num_features}`);
+        }
+      }
+      return [...input];
+    },
+    parameters: (c) => affineParams([c.num_features], c.affine, c.affine),
+    rf: () => ({ kind: "pointwise" }),
+  };
+}
+
+/**
+ * `nn.InstanceNorm{1,2,3}d` — https://pytorch.org/docs/stable/generated/torch.nn.InstanceNorm2d.html
+ *
+ * Shape: (N, C, *spatial) or unbatched (C, *spatial) with 1, 2 or 3 spatial axes; output = input.
+ * Defaults differ from BatchNorm: affine=False, track_running_stats=False, and then C need not equal
+ * num_features (PyTorch only warns). Parameters: weight (C,), bias (C,) when affine.
+ */
+function instanceNorm(spatial: 1 | 2 | 3): LayerDef<BatchNormConfig> {
+  return {
+    type: `InstanceNorm${spatial}d`,
+    signature: bnSignature(false, false),
+    configure: (args) => configureBn(args, spatial),
+    outputShape(c, input) {
+      const r = input.length;
+      if (r !== spatial + 1 && r !== spatial + 2) {
+        throw new LayerError(`expected ${spatial + 1}D or ${spatial + 2}D input (got ${r}D input)`);
+      }
+      const featureDim = r - (spatial + 1);
+      const ch = input[featureDim];
+      if (ch !== c.num_features) {
+        if (c.affine) {
+          throw new LayerError(
+            `expected input's size at dim=${featureDim} to match num_features (${c.num_features}), but got: ${ch}.`,
+          );
+        }
+        if (c.track_running_stats) {
+          const n = featureDim === 1 ? input[0] : 1;
+          throw new LayerError(
+            `running_mean should contain ${n * ch} elements not ${n * c.num_features}`,
+          );
+        }
+      }
+      return [...input];
+    },
+    parameters: (c) => affineParams([c.num_features], c.affine, c.affine),
+    rf: () => ({ kind: "pointwise" }),
+  };
+}
+
+/** Normalised configuration of LayerNorm. */
+export interface LayerNormConfig {
+  normalized_shape: number[];
+  eps: number;
+  elementwise_affine: boolean;
+  bias: boolean;
+}
+
+/**
+ * `nn.LayerNorm` — https://pytorch.org/docs/stable/generated/torch.nn.LayerNorm.html
+ *
+ * Shape: (*, *normalized_shape) → same; the input's trailing dims must equal normalized_shape (an
+ * int means a 1-tuple). Parameters: weight and bias of shape normalized_shape when
+ * elementwise_affine (bias only if `bias`, an argument added in PyTorch 2.1).
+ */
+export const LayerNorm: LayerDef<LayerNormConfig> = {
+  type: "LayerNorm",
+  signature: [
+    { name: "normalized_shape" },
+    { name: "eps", default: 1e-5 },
+    { name: "elementwise_affine", default: true },
+    { name: "bias", default: true },
+    ...FACTORY,
+  ],
+  configure(args) {
+    const ns = args.normalized_shape;
+    const shape = Array.isArray(ns)
+      ? ns.map((x) => int("normalized_shape", x, 0))
+      : [int("normalized_shape", ns, 0)];
+    return {
+      normalized_shape: shape,
+      eps: real("eps", args.eps),
+      elementwise_affine: bool("elementwise_affine", args.elementwise_affine),
+      bias: bool("bias", args.bias),
+    };
+  },
+  outputShape(c, input) {
+    const ns = c.normalized_shape;
+    if (ns.length === 0) {
+      throw new LayerError(
+        "Expected normalized_shape to be at least 1-dimensional, i.e., containing at least one element, but got normalized_shape = []",
+      );
+    }
+    const tail = input.slice(input.length - ns.length);
+    if (input.length < ns.length || tail.some((d, i) => d !== ns[i])) {
+      throw new LayerError(
+        `Given normalized_shape=${shapeStr(ns)}, expected input with shape [*, ${ns.join(", ")}], but got input of size${shapeStr(input)}`,
+      );
+    }
+    return [...input];
+  },
+  parameters: (c) =>
+    affineParams(c.normalized_shape, c.elementwise_affine, c.elementwise_affine && c.bias),
+  rf: () => ({ kind: "pointwise" }),
+};
+
+/** Normalised configuration of GroupNorm. */
+export interface GroupNormConfig {
+  num_groups: number;
+  num_channels: number;
+  eps: number;
+  affine: boolean;
+}
+
+/**
+ * `nn.GroupNorm` — https://pytorch.org/docs/stable/generated/torch.nn.GroupNorm.html
+ *
+ * Shape: (N, C, *) → same, with C divisible by num_groups (and equal to num_channels when affine).
+ * num_channels must be divisible by num_groups at construction. Parameters: weight (C,), bias (C,)
+ * when affine.
+ */
+export const GroupNorm: LayerDef<GroupNormConfig> = {
+  type: "GroupNorm",
+  signature: [
+    { name: "num_groups" },
+    { name: "num_channels" },
+    { name: "eps", default: 1e-5 },
+    { name: "affine", default: true },
+    ...FACTORY,
+  ],
+  configure(args) {
+    const num_groups = int("num_groups", args.num_groups, 1);
+    const num_channels = int("num_channels", args.num_channels, 0);
+    if (num_channels % num_groups !== 0) {
+      throw new LayerError(
+        `num_channels must be divisible by num_groups, got num_channels=${num_channels} and num_groups=${num_groups}`,
+      );
+    }
+    return {
+      num_groups,
+      num_channels,
+      eps: real("eps", args.eps),
+      affine: bool("affine", args.affine),
+    };
+  },
+  outputShape(c, input) {
+    if (input.length === 0) {
+      throw new LayerError("Dimension specified as 0 but tensor has no dimensions");
+    }
+    if (input.length === 1) {
+      throw new LayerError(
+        "Dimension out of range (expected to be in range of [-1, 0], but got 1)",
+      );
+    }
+    const ch = input[1];
+    if (ch % c.num_groups !== 0) {
+      throw new LayerError(
+        `Expected number of channels in input to be divisible by num_groups, but got input of shape ${shapeStr(input)} and num_groups=${c.num_groups}`,
+      );
+    }
+    if (c.affine && ch !== c.num_channels) {
+      throw new LayerError(
+        `Expected weight to be a vector of size equal to the number of channels in input, but got weight of shape [${c.num_channels}] and input of shape ${shapeStr(input)}`,
+      );
+    }
+    return [...input];
+  },
+  parameters: (c) => affineParams([c.num_channels], c.affine, c.affine),
+  rf: () => ({ kind: "pointwise" }),
+};
+
+/** Normalised configuration of LocalResponseNorm. */
+export interface LocalResponseNormConfig {
+  size: number;
+  alpha: number;
+  beta: number;
+  k: number;
+}
+
+/**
+ * `nn.LocalResponseNorm` — https://pytorch.org/docs/stable/generated/torch.nn.LocalResponseNorm.html
+ *
+ * Shape: (N, C, *) with at least 3 dims → same. No parameters. Normalises across `size` neighbouring
+ * channels, so spatially it is a pointwise step.
+ */
+export const LocalResponseNorm: LayerDef<LocalResponseNormConfig> = {
+  type: "LocalResponseNorm",
+  signature: [
+    { name: "size" },
+    { name: "alpha", default: 1e-4 },
+    { name: "beta", default: 0.75 },
+    { name: "k", default: 1.0 },
+  ],
+  configure: (args) => ({
+    size: int("size", args.size, 1),
+    alpha: real("alpha", args.alpha),
+    beta: real("beta", args.beta),
+    k: real("k", args.k),
+  }),
+  outputShape(_c, input) {
+    if (input.length < 3) {
+      throw new LayerError(
+        `Expected 3D or higher dimensionality input (got ${input.length} dimensions)`,
+      );
+    }
+    return [...input];
+  },
+  parameters: () => [],
+  rf: () => ({ kind: "pointwise" }),
+};
+
+/** Every normalisation layer. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export const normLayers: LayerDef<any>[] = [
+  batchNorm(1),
+  batchNorm(2),
+  batchNorm(3),
+  instanceNorm(1),
+  instanceNorm(2),
+  instanceNorm(3),
+  LayerNorm,
+  GroupNorm,
+  LocalResponseNorm,
+];

@@ -1,0 +1,369 @@
+/**
+ * Pools: `MaxPool1d/2d/3d`, `AvgPool1d/2d/3d`, `AdaptiveAvgPool1d/2d/3d`, `AdaptiveMaxPool1d/2d/3d`,
+ * as in PyTorch 1.13 (torch/nn/modules/pooling.py, ATen's Pool.h and the pooling kernels' shape
+ * checks).
+ *
+ * PyTorch's pooling modules store their arguments unchecked and refuse bad ones at forward time;
+ * what fails for every input (kernel 0, padding more than half the kernel, divisor_override 0, an
+ * output_size of None for a 1-d adaptive pool…) is refused here by `configure`, what depends on the
+ * input by `outputShape`. Golden cases: tests/fixtures/layers_spatial.json.
+ */
+import type { PyValue } from "../../spec/types.js";
+import { bool, int, intTuple, py, shapeStr } from "./common.js";
+import { spatialInput, type SpatialInput } from "./conv.js";
+import { LayerError, type LayerDef, type RfStep, type Shape } from "./types.js";
+
+/** A normalised `MaxPool{n}d` or `AvgPool{n}d` (AvgPool: dilation all 1). */
+export interface PoolConfig {
+  n: number;
+  kernel: number[];
+  stride: number[];
+  padding: number[];
+  dilation: number[];
+  ceilMode: boolean;
+  /** MaxPool only. */
+  returnIndices: boolean;
+  /** AvgPool only. */
+  countIncludePad: boolean;
+  /** AvgPool2d/3d only; null when not given. */
+  divisorOverride: number | null;
+}
+
+/** A normalised `Adaptive{Avg,Max}Pool{n}d`; `null` entries keep the input size. */
+export interface AdaptivePoolConfig {
+  n: number;
+  outputSize: (number | null)[];
+  returnIndices: boolean;
+}
+
+/**
+ * One axis of ATen's `pooling_output_shape` (aten/src/ATen/native/Pool.h):
+ * `out = ⌊(in + 2·pad − dilation·(k − 1) − 1 + (ceil_mode ? stride − 1 : 0)) / stride⌋ + 1`, and in
+ * ceil mode a last window that would start inside the right padding is dropped:
+ * if `(out − 1)·stride ≥ in + pad` then `out − 1`.
+ */
+export function poolingOutputSize(
+  size: number,
+  kernel: number,
+  pad: number,
+  stride: number,
+  dilation: number,
+  ceilMode: boolean,
+): number {
+  let out =
+    Math.floor(
+      (size + 2 * pad - dilation * (kernel - 1) - 1 + (ceilMode ? stride - 1 : 0)) / stride,
+    ) + 1;
+  if (ceilMode && (out - 1) * stride >= size + pad) out--;
+  return out;
+}
+
+/** Refuses an empty non-batch dimension, as every pooling kernel does. */
+function nonEmpty(x: SpatialInput, input: Shape, op: string, allowEmptyChannels = false): void {
+  const dims = [...(allowEmptyChannels ? [] : [x.channels]), ...x.spatial];
+  if (dims.some((d) => d === 0)) {
+    throw new LayerError(
+      `${op}: expected the input's non-batch dimensions to be non-empty, but got input of size ${shapeStr(input)}`,
+    );
+  }
+}
+
+/** Kernel, stride (None → kernel_size), padding; padding at most half the kernel. */
+function windowArgs(
+  n: number,
+  args: Record<string, PyValue>,
+): Pick<PoolConfig, "kernel" | "stride" | "padding"> {
+  const kernel = intTuple("kernel_size", args.kernel_size, n, 1);
+  const stride = args.stride === null ? kernel.slice() : intTuple("stride", args.stride, n, 1);
+  const padding = intTuple("padding", args.padding, n, 0);
+  // ATen's pooling_output_shape (1.13): pad ≤ kernel_size / 2, without the dilation.
+  padding.forEach((p, i) => {
+    if (p > Math.floor(kernel[i] / 2)) {
+      throw new LayerError(
+        `pad should be at most half of kernel size, but got pad=${p} and kernel_size=${kernel[i]}${n > 1 ? ` (axis ${i})` : ""}`,
+      );
+    }
+  });
+  return { kernel, stride, padding };
+}
+
+function poolOutputShape(op: string, avg3d: boolean) {
+  return (c: PoolConfig, input: Shape): Shape => {
+    const x = spatialInput(input, c.n, op);
+    nonEmpty(x, input, op);
+    if (avg3d && x.spatial.some((s, i) => s < c.kernel[i])) {
+      // avg_pool3d checks the unpadded input against the kernel (pool3d_shape_check).
+      throw new LayerError(
+        `input image (T: ${x.spatial[0]} H: ${x.spatial[1]} W: ${x.spatial[2]}) smaller than kernel size (kT: ${c.kernel[0]} kH: ${c.kernel[1]} kW: ${c.kernel[2]}); avg_pool3d compares the input before padding`,
+      );
+    }
+    const out = x.spatial.map((s, i) =>
+      poolingOutputSize(s, c.kernel[i], c.padding[i], c.stride[i], c.dilation[i], c.ceilMode),
+    );
+    if (out.some((o) => o < 1)) {
+      throw new LayerError(
+        `Given input size: (${[x.channels, ...x.spatial].join("x")}). Calculated output size: (${[x.channels, ...out].join("x")}). Output size is too small`,
+      );
+    }
+    return [...input.slice(0, input.length - c.n), ...out];
+  };
+}
+
+function poolRf(c: PoolConfig): RfStep {
+  return {
+    kind: "spatial",
+    kernel: c.kernel.slice(),
+    stride: c.stride.slice(),
+    padding: c.padding.slice(),
+    dilation: c.dilation.slice(),
+  };
+}
+
+const MAX_POOL_SIGNATURE = [
+  { name: "kernel_size" },
+  { name: "stride", default: null },
+  { name: "padding", default: 0 },
+  { name: "dilation", default: 1 },
+  { name: "return_indices", default: false },
+  { name: "ceil_mode", default: false },
+];
+
+function maxPool(n: number): LayerDef<PoolConfig> {
+  return {
+    type: `MaxPool${n}d`,
+    signature: MAX_POOL_SIGNATURE.map((p) => ({ ...p })),
+    configure: (args) => ({
+      n,
+      ...windowArgs(n, args),
+      dilation: intTuple("dilation", args.dilation, n, 1),
+      returnIndices: bool("return_indices", args.return_indices),
+      ceilMode: bool("ceil_mode", args.ceil_mode),
+      countIncludePad: false,
+      divisorOverride: null,
+    }),
+    // MaxPool1d without autograd takes another ATen path that returns a length-0 output where
+    // this (and every other max pool, and MaxPool1d inside a network being trained) refuses.
+    outputShape: poolOutputShape(`max_pool${n}d`, false),
+    parameters: () => [],
+    rf: poolRf,
+  };
+}
+
+/**
+ * `torch.nn.MaxPool1d` (https://pytorch.org/docs/1.13/generated/torch.nn.MaxPool1d.html):
+ * `L_out = ⌊(L_in + 2·padding − dilation·(kernel_size − 1) − 1) / stride + 1⌋` (⌈ ⌉ with
+ * `ceil_mode`, dropping a last window that starts in the right padding); stride defaults to
+ * kernel_size; padding at most kernel_size/2. No parameters.
+ */
+export const MaxPool1d = maxPool(1);
+
+/**
+ * `torch.nn.MaxPool2d` (https://pytorch.org/docs/1.13/generated/torch.nn.MaxPool2d.html): per axis
+ * `out = ⌊(in + 2·padding − dilation·(kernel_size − 1) − 1) / stride + 1⌋` (ceil with `ceil_mode`,
+ * see {@link poolingOutputSize}). No parameters.
+ */
+export const MaxPool2d = maxPool(2);
+
+/**
+ * `torch.nn.MaxPool3d` (https://pytorch.org/docs/1.13/generated/torch.nn.MaxPool3d.html): per axis
+ * `out = ⌊(in + 2·padding − dilation·(kernel_size − 1) − 1) / stride + 1⌋` (ceil with `ceil_mode`).
+ * No parameters.
+ */
+export const MaxPool3d = maxPool(3);
+
+function avgPool(n: number): LayerDef<PoolConfig> {
+  const signature: { name: string; default?: PyValue }[] = [
+    { name: "kernel_size" },
+    { name: "stride", default: null },
+    { name: "padding", default: 0 },
+    { name: "ceil_mode", default: false },
+    { name: "count_include_pad", default: true },
+  ];
+  if (n > 1) signature.push({ name: "divisor_override", default: null });
+  return {
+    type: `AvgPool${n}d`,
+    signature,
+    configure: (args) => {
+      let divisorOverride: number | null = null;
+      if (n > 1 && args.divisor_override !== null) {
+        const d = args.divisor_override;
+        if (typeof d !== "number" || !Number.isInteger(d)) {
+          throw new LayerError(`divisor_override must be an int or None, got ${py(d)}`);
+        }
+        if (d === 0) throw new LayerError("divisor must be not zero (divisor_override=0)");
+        divisorOverride = d;
+      }
+      return {
+        n,
+        ...windowArgs(n, args),
+        dilation: new Array<number>(n).fill(1),
+        returnIndices: false,
+        ceilMode: bool("ceil_mode", args.ceil_mode),
+        countIncludePad: bool("count_include_pad", args.count_include_pad),
+        divisorOverride,
+      };
+    },
+    outputShape: poolOutputShape(`avg_pool${n}d`, n === 3),
+    parameters: () => [],
+    rf: poolRf,
+  };
+}
+
+/**
+ * `torch.nn.AvgPool1d` (https://pytorch.org/docs/1.13/generated/torch.nn.AvgPool1d.html):
+ * `L_out = ⌊(L_in + 2·padding − kernel_size) / stride + 1⌋` (ceil with `ceil_mode`, dropping a last
+ * window that starts in the right padding); stride defaults to kernel_size; padding at most
+ * kernel_size/2. No parameters.
+ */
+export const AvgPool1d = avgPool(1);
+
+/**
+ * `torch.nn.AvgPool2d` (https://pytorch.org/docs/1.13/generated/torch.nn.AvgPool2d.html): per axis
+ * `out = ⌊(in + 2·padding − kernel_size) / stride + 1⌋` (ceil with `ceil_mode`); divisor_override
+ * must not be 0. No parameters.
+ */
+export const AvgPool2d = avgPool(2);
+
+/**
+ * `torch.nn.AvgPool3d` (https://pytorch.org/docs/1.13/generated/torch.nn.AvgPool3d.html): per axis
+ * `out = ⌊(in + 2·padding − kernel_size) / stride + 1⌋` (ceil with `ceil_mode`); PyTorch also
+ * requires the unpadded input to be at least the kernel on every axis. No parameters.
+ */
+export const AvgPool3d = avgPool(3);
+
+function configureAdaptive(n: number, type: string, v: PyValue): (number | null)[] {
+  const expect =
+    n === 1
+      ? "an int"
+      : `an int or a tuple of ${n} entries, each an int or None (keep the input size)`;
+  if (typeof v === "number") {
+    return new Array<number>(n).fill(int("output_size", v, 0));
+  }
+  if (Array.isArray(v) && v.length === n) {
+    return v.map((e) => {
+      if (e === null && n > 1) return null;
+      if (typeof e !== "number") {
+        throw new LayerError(`output_size of ${type} must be ${expect}, got ${py(v)}`);
+      }
+      return int("output_size", e, 0);
+    });
+  }
+  throw new LayerError(`output_size of ${type} must be ${expect}, got ${py(v)}`);
+}
+
+function adaptive(kind: "Avg" | "Max", n: number): LayerDef<AdaptivePoolConfig> {
+  const type = `Adaptive${kind}Pool${n}d`;
+  const op = `adaptive_${kind.toLowerCase()}_pool${n}d`;
+  const signature: { name: string; default?: PyValue }[] = [{ name: "output_size" }];
+  if (kind === "Max") signature.push({ name: "return_indices", default: false });
+  return {
+    type,
+    signature,
+    configure: (args) => ({
+      n,
+      outputSize: configureAdaptive(n, type, args.output_size),
+      returnIndices: kind === "Max" ? bool("return_indices", args.return_indices) : false,
+    }),
+    outputShape: (c, input) => {
+      const x = spatialInput(input, n, op);
+      // The adaptive kernels check dims 1.. of the input: an unbatched input's channels may be 0,
+      // and adaptive_avg_pool1d/2d (not 3d, not max) also accept 0 channels in a batch.
+      nonEmpty(x, input, op, !x.batched || (kind === "Avg" && n < 3));
+      const out = c.outputSize.map((o, i) => o ?? x.spatial[i]);
+      return [...input.slice(0, input.length - n), ...out];
+    },
+    parameters: () => [],
+    rf: (c, input) => {
+      const spatial = input && input.length >= n ? input.slice(input.length - n) : undefined;
+      const out = c.outputSize.map((o, i) => o ?? spatial?.[i]);
+      if (out.every((o) => o === 1)) {
+        return {
+          kind: "global",
+          reason: `${type} with output size 1 pools each channel over its whole input`,
+        };
+      }
+      if (!spatial) {
+        return {
+          kind: "unsupported",
+          reason: `${type}'s windows depend on the input size, which is not known here`,
+        };
+      }
+      const sizes = out as number[];
+      if (sizes.some((o) => o === 0)) {
+        return { kind: "unsupported", reason: `${type} has an empty output (output size 0)` };
+      }
+      const even = sizes.every((o, i) => o >= 1 && spatial[i] % o === 0);
+      if (even) {
+        const k = sizes.map((o, i) => spatial[i] / o);
+        return {
+          kind: "spatial",
+          kernel: k,
+          stride: k.slice(),
+          padding: new Array<number>(n).fill(0),
+          dilation: new Array<number>(n).fill(1),
+        };
+      }
+      return {
+        kind: "unsupported",
+        reason: `${type} from ${axesList(spatial)} to ${axesList(sizes)}: an input size is not a multiple of the output size, so the windows (from ⌊i·in/out⌋ to ⌈(i+1)·in/out⌉) differ in size and stride`,
+      };
+    },
+  };
+}
+
+function axesList(xs: readonly number[]): string {
+  return xs.join("×");
+}
+
+/**
+ * `torch.nn.AdaptiveAvgPool1d` (https://pytorch.org/docs/1.13/generated/torch.nn.AdaptiveAvgPool1d.html):
+ * output `(N, C, output_size)`; output_size is an int. No parameters.
+ */
+export const AdaptiveAvgPool1d = adaptive("Avg", 1);
+
+/**
+ * `torch.nn.AdaptiveAvgPool2d` (https://pytorch.org/docs/1.13/generated/torch.nn.AdaptiveAvgPool2d.html):
+ * output `(N, C, H_out, W_out)` = output_size, a None entry keeping the input's size. No parameters.
+ */
+export const AdaptiveAvgPool2d = adaptive("Avg", 2);
+
+/**
+ * `torch.nn.AdaptiveAvgPool3d` (https://pytorch.org/docs/1.13/generated/torch.nn.AdaptiveAvgPool3d.html):
+ * output `(N, C, D_out, H_out, W_out)` = output_size, None entries keeping the input's size.
+ */
+export const AdaptiveAvgPool3d = adaptive("Avg", 3);
+
+/**
+ * `torch.nn.AdaptiveMaxPool1d` (https://pytorch.org/docs/1.13/generated/torch.nn.AdaptiveMaxPool1d.html):
+ * output `(N, C, output_size)`; output_size is an int. No parameters.
+ */
+export const AdaptiveMaxPool1d = adaptive("Max", 1);
+
+/**
+ * `torch.nn.AdaptiveMaxPool2d` (https://pytorch.org/docs/1.13/generated/torch.nn.AdaptiveMaxPool2d.html):
+ * output `(N, C, H_out, W_out)` = output_size, a None entry keeping the input's size.
+ */
+export const AdaptiveMaxPool2d = adaptive("Max", 2);
+
+/**
+ * `torch.nn.AdaptiveMaxPool3d` (https://pytorch.org/docs/1.13/generated/torch.nn.AdaptiveMaxPool3d.html):
+ * output `(N, C, D_out, H_out, W_out)` = output_size, None entries keeping the input's size.
+ */
+export const AdaptiveMaxPool3d = adaptive("Max", 3);
+
+/** Every pooling definition, for the layer catalogue. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export const poolLayers: LayerDef<any>[] = [
+  MaxPool1d,
+  MaxPool2d,
+  MaxPool3d,
+  AvgPool1d,
+  AvgPool2d,
+  AvgPool3d,
+  AdaptiveAvgPool1d,
+  AdaptiveAvgPool2d,
+  AdaptiveAvgPool3d,
+  AdaptiveMaxPool1d,
+  AdaptiveMaxPool2d,
+  AdaptiveMaxPool3d,
+];

@@ -1,0 +1,47 @@
+/**
+ * What every command receives: where to write, and whether to colour. Colour is decided once at
+ * start-up (src/cli.ts) from `--no-color`, `NO_COLOR`, `--json` and whether stdout is a TTY.
+ */
+export interface Style {
+  bold(s: string): string;
+  dim(s: string): string;
+  red(s: string): string;
+  green(s: string): string;
+  yellow(s: string): string;
+  cyan(s: string): string;
+}
+
+export interface Context {
+  color: boolean;
+  style: Style;
+  /** Writes to stdout (results only). */
+  out(text: string): void;
+  /** Writes to stderr (messages). */
+  err(text: string): void;
+  /** Reads standard input whole (for `-`). */
+  readStdin(): Promise<string>;
+}
+
+const plain = (s: string): string => s;
+
+/** A style that leaves text as it is. */
+export const PLAIN: Style = {
+  bold: plain,
+  dim: plain,
+  red: plain,
+  green: plain,
+  yellow: plain,
+  cyan: plain,
+};
+
+/** The chalk-backed style, loaded only when colour is on. */
+export async function colorStyle(): Promise<Style> {
+  const { Chalk } = await import("chalk");
+  const c = new Chalk({ level: 1 });
+  return { bold: c.bold, dim: c.dim, red: c.red, green: c.green, yellow: c.yellow, cyan: c.cyan };
+}
+
+/** Serialises a JSON result document with its schema version (stable contract, see README). */
+export function jsonDoc(body: Record<string, unknown>): string {
+  return JSON.stringify({ schema_version: 1, ...body }, null, 2) + "\n";
+}

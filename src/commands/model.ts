@@ -1,0 +1,47 @@
+/** Loading a MODEL argument: read, parse (any of the three forms), flatten and validate. */
+import { InputError } from "../errors.js";
+import { resolveModel, type LayerUse } from "../analysis/model.js";
+import { LAYERS } from "../analysis/layers/index.js";
+import { parseModel } from "../spec/index.js";
+import type { ModelSpec } from "../spec/types.js";
+import type { Context } from "./context.js";
+import { parseShape, readSource } from "./input.js";
+
+export interface LoadedModel {
+  spec: ModelSpec;
+  uses: LayerUse[];
+  file: string;
+}
+
+/** Reads and resolves a model. @throws InputError (located) for every problem in the input. */
+export async function loadModel(
+  path: string,
+  opts: { model?: string },
+  ctx: Context,
+): Promise<LoadedModel> {
+  const { text, file } = await readSource(path, ctx);
+  const spec = parseModel(text, file, {
+    model: opts.model,
+    isKnownLayer: (t) => LAYERS.has(t),
+    knownLayers: () => LAYERS.keys(),
+  });
+  const uses = resolveModel(spec);
+  if (uses.length === 0) throw new InputError("the model has no layers", file);
+  return { spec, uses, file };
+}
+
+/** The input shape: `--input` if given, else the one the source or JSON states. */
+export function inputShape(
+  loaded: LoadedModel,
+  option: string | undefined,
+  required: boolean,
+): number[] | undefined {
+  if (option !== undefined) return parseShape(option);
+  if (loaded.spec.input) return loaded.spec.input;
+  if (!required) return undefined;
+  const first = loaded.uses[0];
+  throw new InputError(
+    `no input shape: pass --input (e.g. --input 1,3,224,224); the model does not feed itself a tensor (first layer: ${first.type})`,
+    loaded.file,
+  );
+}
