@@ -40,8 +40,18 @@ export function inputShape(
   if (loaded.spec.input) return loaded.spec.input;
   if (!required) return undefined;
   const first = loaded.uses[0];
+  const args = first.config as Record<string, unknown>;
+  const example =
+    typeof args.in_features === "number"
+      ? `1,${args.in_features}`
+      : typeof args.in_channels === "number"
+        ? `1,${args.in_channels},` +
+          (/1d$/.test(first.type) ? "100" : /3d$/.test(first.type) ? "16,64,64" : "224,224")
+        : typeof args.input_size === "number"
+          ? `10,1,${args.input_size}`
+          : "1,3,224,224";
   throw new InputError(
-    `no input shape: pass --input (e.g. --input 1,3,224,224); the model does not feed itself a tensor (first layer: ${first.type})`,
+    `no input shape: the model is never fed a tensor here; pass --input with the batch dimension first (e.g. --input ${example} for its first layer, ${first.type})`,
     loaded.file,
   );
 }
