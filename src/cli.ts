@@ -26,7 +26,8 @@ export function wantColor(
 ): boolean {
   if (argv.includes("--no-color") || argv.includes("--json")) return false;
   if (env.NO_COLOR !== undefined && env.NO_COLOR !== "") return false;
-  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== "0") return true;
+  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== "" && env.FORCE_COLOR !== "0")
+    return true;
   return isTTY;
 }
 

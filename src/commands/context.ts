@@ -38,7 +38,15 @@ export const PLAIN: Style = {
 export async function colorStyle(): Promise<Style> {
   const { Chalk } = await import("chalk");
   const c = new Chalk({ level: 1 });
-  return { bold: c.bold, dim: c.dim, red: c.red, green: c.green, yellow: c.yellow, cyan: c.cyan };
+  // One argument each: chalk joins extra arguments, which `.map(style.bold)` would pass.
+  return {
+    bold: (s) => c.bold(s),
+    dim: (s) => c.dim(s),
+    red: (s) => c.red(s),
+    green: (s) => c.green(s),
+    yellow: (s) => c.yellow(s),
+    cyan: (s) => c.cyan(s),
+  };
 }
 
 /** Serialises a JSON result document with its schema version (stable contract, see README). */

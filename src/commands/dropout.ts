@@ -24,6 +24,8 @@ export async function run(ctx: Context, ps: string[], opts: { json?: boolean }):
           where,
         );
       }
+    } else if (/^[+-]?(nan|inf|infinity)$/i.test(p)) {
+      throw new InputError("a dropout probability must be a number in [0, 1]", where);
     } else if (!SYMBOL.test(p)) {
       throw new InputError("expected a probability in [0, 1] or a symbol such as p1", where);
     }

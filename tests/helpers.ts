@@ -1,0 +1,36 @@
+/** Shared test helpers: load a model file through the same path the CLI uses, and run the real bin. */
+import { readFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { resolveModel } from "../src/analysis/model.js";
+import { LAYERS } from "../src/analysis/layers/index.js";
+import { parseModel } from "../src/spec/index.js";
+
+export const ROOT = fileURLToPath(new URL("..", import.meta.url));
+
+export const catalogue = {
+  isKnownLayer: (t: string) => LAYERS.has(t),
+  knownLayers: () => LAYERS.keys(),
+};
+
+/** Parses and resolves model text as `dlq` does. */
+export function load(text: string, file = "model.py", model?: string) {
+  const spec = parseModel(text, file, { ...catalogue, model });
+  return { spec, uses: resolveModel(spec) };
+}
+
+/** Loads a file relative to the repository root. */
+export function loadFile(path: string) {
+  return load(readFileSync(ROOT + path, "utf8"), path);
+}
+
+/** Runs the built CLI (`npm run build` comes first in `npm test`). */
+export function dlq(args: string[], opts: { input?: string; env?: Record<string, string> } = {}) {
+  const r = spawnSync(process.execPath, [ROOT + "bin/dlq.js", ...args], {
+    input: opts.input ?? "",
+    encoding: "utf8",
+    env: { ...process.env, NO_COLOR: "", FORCE_COLOR: "", ...opts.env },
+    cwd: ROOT,
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
