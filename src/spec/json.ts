@@ -405,11 +405,12 @@ class SpecBuilder {
   }
 
   private children(seq: SequentialModule, list: Json[], ptr: string, prefix: string): void {
+    const names = new Set(seq.children.map((c) => c.name));
     list.forEach((raw, i) => {
       const entry = raw as Record<string, Json>;
       const p = `${ptr}/${i}`;
       const name = typeof entry.name === "string" ? entry.name : String(i);
-      if (seq.children.some((c) => c.name === name)) {
+      if (names.has(name)) {
         throw new InputError(
           `${showPath(p)}: duplicate name "${name}" in this container`,
           this.at(`${p}/name`),
@@ -421,6 +422,7 @@ class SpecBuilder {
           ? this.ref(entry.ref, `${p}/ref`)
           : this.entry(entry, p, full);
       seq.children.push({ name, module });
+      names.add(name);
     });
   }
 

@@ -1,0 +1,89 @@
+// dlq's benchmarks (`npm run bench`): every figure is a ratio against a baseline measured in the
+// same run, on the same machine. Never a timed unit test.
+//
+//   cold start   `dlq dropout 0.1 0.2` and `dlq shape examples/course_cnn.py` vs a bare `node -e ''`
+//                (goal: within 1.5×)
+//   scale        10,000- and 20,000-layer specs through `shape` and `rf` (goal: 10k under 0.5 s,
+//                20k within 2.2× of 10k: linear)
+//
+// Further suites (tensor.bench.js, gradcheck.bench.js, grad.bench.js) run after these when present.
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const bin = join(root, "bin", "dlq.js");
+
+/** Median wall time in ms of `runs` runs of a command (after one warm-up run). */
+function time(args, runs = 15) {
+  spawnSync(process.execPath, args, { stdio: "ignore" });
+  const ts = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = process.hrtime.bigint();
+    const r = spawnSync(process.execPath, args, { stdio: ["ignore", "ignore", "inherit"] });
+    ts.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    if (r.status !== 0) throw new Error(`${args.join(" ")} exited ${r.status}`);
+  }
+  ts.sort((a, b) => a - b);
+  return ts[Math.floor(ts.length / 2)];
+}
+
+const row = (name, ms, base, goal) =>
+  console.log(
+    `${name.padEnd(48)} ${ms.toFixed(1).padStart(8)} ms  ${(ms / base).toFixed(2).padStart(6)}×  ${goal}`,
+  );
+
+console.log("Cold start (median of 15 runs; baseline: node -e '')");
+const base = time(["-e", ""]);
+row("node -e ''", base, base, "baseline");
+row("dlq dropout 0.1 0.2", time([bin, "dropout", "0.1", "0.2"]), base, "goal ≤ 1.50×");
+row(
+  "dlq shape examples/course_cnn.py",
+  time([bin, "shape", join(root, "examples/course_cnn.py")]),
+  base,
+  "goal ≤ 1.50×",
+);
+row(
+  "dlq rf examples/course_cnn.json",
+  time([bin, "rf", join(root, "examples/course_cnn.json")]),
+  base,
+  "(JSON: loads ajv)",
+);
+
+console.log("\nScale (median of 5 runs, whole process)");
+const dir = mkdtempSync(join(tmpdir(), "dlq-bench-"));
+function spec(n) {
+  const layers = [];
+  for (let i = 0; i < n; i++) {
+    layers.push(
+      i % 2
+        ? { type: "ReLU" }
+        : { type: "Conv2d", in_channels: 4, out_channels: 4, kernel_size: 3, padding: 1 },
+    );
+  }
+  const path = join(dir, `stack${n}.json`);
+  writeFileSync(path, JSON.stringify({ input: [1, 4, 32, 32], layers }));
+  return path;
+}
+const small = spec(10000);
+const large = spec(20000);
+for (const cmd of ["shape", "rf"]) {
+  const t10 = time([bin, cmd, small, "--json"], 5);
+  const t20 = time([bin, cmd, large, "--json"], 5);
+  row(`dlq ${cmd} (10,000 layers)`, t10, base, `goal < 500 ms: ${t10 < 500 ? "met" : "NOT met"}`);
+  row(
+    `dlq ${cmd} (20,000 layers)`,
+    t20,
+    base,
+    `${(t20 / t10).toFixed(2)}× the 10k time (goal ≤ 2.2×)`,
+  );
+}
+
+for (const suite of ["tensor.bench.js", "gradcheck.bench.js", "grad.bench.js"]) {
+  const path = join(root, "bench", suite);
+  if (!existsSync(path)) continue;
+  console.log(`\n== bench/${suite}`);
+  spawnSync(process.execPath, [path], { stdio: "inherit" });
+}
