@@ -27,7 +27,25 @@ export async function loadModel(
   });
   const uses = resolveModel(spec);
   if (uses.length === 0) throw new InputError("the model has no layers", file);
+  if (spec.format === "repr" && hasIdenticalModulesWithParameters(uses)) {
+    ctx.err(
+      `dlq: note: ${file}: a printed repr cannot show shared modules; if identical entries here are one module ` +
+        "applied several times (e.g. [nn.Linear(H, H), nn.Sigmoid()] * 24), parameters are over-counted: use the source or a JSON spec\n",
+    );
+  }
   return { spec, uses, file };
+}
+
+/** Whether two entries of a parsed repr print identically and own parameters (possibly shared). */
+function hasIdenticalModulesWithParameters(uses: readonly LayerUse[]): boolean {
+  const seen = new Set<string>();
+  for (const u of uses) {
+    if (u.def.parameters(u.config).length === 0) continue;
+    const key = u.type + JSON.stringify(u.module.args);
+    if (seen.has(key)) return true;
+    seen.add(key);
+  }
+  return false;
 }
 
 /** The input shape: `--input` if given, else the one the source or JSON states. */
