@@ -23,7 +23,6 @@ function loadCli() {
   const script = new vm.Script(Module.wrap(source), {
     filename: file,
     cachedData,
-    importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
   });
   const mod = { exports: {} };
   script

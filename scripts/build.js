@@ -49,6 +49,7 @@ for (const argv of [
   ["shape", examples + "course_cnn.py"],
   ["rf", examples + "course_cnn.py"],
   ["shape", examples + "course_mlpirate.json"],
+  ["gradcheck", examples + "course_gradcheck.py"],
 ]) {
   await cli.main(argv, quiet);
 }
