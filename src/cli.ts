@@ -113,6 +113,130 @@ export async function main(argv: string[], io: Partial<Context> = {}): Promise<n
     .option("--json", "JSON output (schema in README)")
     .action(run(() => import("./commands/dropout.js")));
 
+  sub("grad", "Gradient magnitudes through depth, measured and mean-field predicted.", [
+    "dlq grad examples/course_mlpirate.py --act sigmoid,tanh,relu",
+    "dlq grad examples/course_mlpirate.py --init xavier_normal --json",
+    "dlq grad --chain 0.5,2 --depth 10",
+  ])
+    .argument("[MODEL]", "PyTorch source, printed repr or JSON spec (path, or - for stdin)")
+    .option("-i, --input <SHAPE>", "input shape (batch dim replaced by --batch)")
+    .option("-m, --model <NAME>", "which model, when the file defines several")
+    .option("--batch <N>", "batch size (default 64)")
+    .option("--seeds <N>", "seeds 0..N-1, one forward/backward each; medians (default 10)")
+    .option("--init <NAME>", "pytorch|xavier_{uniform,normal}|kaiming_{uniform,normal}|orthogonal")
+    .option("--gain <G>", "the --init's gain (default: xavier/orthogonal 1, kaiming √2)")
+    .option("--act <LIST>", "swap every activation, one variant each, e.g. sigmoid,tanh,relu")
+    .option("--loss <NAME>", "mse (target 0) | bce (target 1) | ce (class 0); default mse")
+    .option("--lr <LR>", "learning rate for the relative update lr·‖∇W‖/‖W‖ (default 0.01)")
+    .option("--train-dropout", "dropout in training mode (default: identity)")
+    .option("--chain <A,...>", "the scalar chain y = x·a^L for each factor a (no MODEL)")
+    .option("--depth <L>", "depth of --chain (default 10)")
+    .option("--x <X>", "input x of --chain (default 1)")
+    .option("--no-plot", "no terminal chart")
+    .option("--svg <FILE>", "write the chart as an SVG file")
+    .option("--json", "JSON output (schema in README)")
+    .action(run(() => import("./commands/grad.js")));
+
+  const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
+  sub("gradcheck", "Autodiff gradients of a PyTorch expression against central differences.", [
+    "dlq gradcheck examples/course_gradcheck.py",
+    'dlq gradcheck "torch.mean(X @ W + b)" --var X=100x5:const --var W=5x5 --var b=5',
+    'dlq gradcheck "F.cross_entropy(X @ W, t)" --var X=8x4:const --var W=4x3 --var t=8:randint(0,3)',
+    'dlq gradcheck "torch.relu(x).sum()" --var "x=[-1, 0, 2]" --json',
+  ])
+    .argument("<EXPR>", "a PyTorch expression, a def, or a file (- for stdin) with a snippet")
+    .option(
+      "--var <NAME=SPEC>",
+      "an input: W=5x5, X=100x5:const, y=8:randn, t=8:randint(0,3), W=@w.npy",
+      collect,
+    )
+    .option("--eps <EPS>", "finite-difference step (default 1e-6)")
+    .option("--atol <ATOL>", "absolute tolerance (default 1e-5)")
+    .option("--rtol <RTOL>", "relative tolerance (default 1e-3)")
+    .option("--seed <N>", "seed of the random inputs and fast-mode directions (default 0)")
+    .option("--fast", "compare vᵀJu along a random direction per input (PyTorch's fast_mode)")
+    .option("--show-grad", "print the analytic gradient of inputs up to 100 elements")
+    .option("--json", "JSON output (schema in README)")
+    .action(run(() => import("./commands/gradcheck.js")));
+
+  sub(
+    "derive",
+    "Symbolic derivative (mathjs), cross-checked against autodiff and finite differences.",
+    [
+      'dlq derive "1/(1+exp(-x))" --at x=0',
+      'dlq derive "x^3"',
+      'dlq derive "x*y + sin(x)" --wrt x --at x=1,y=2 --json',
+    ],
+  )
+    .argument("<EXPR>", "a scalar expression in mathjs syntax (x^2, exp(-x), log(x))")
+    .option("--wrt <NAME>", "the variable to differentiate by (default: the only free symbol)")
+    .option("--at <NAME=VALUE,...>", "a point to cross-check at (repeatable)", collect)
+    .option("--json", "JSON output (schema in README)")
+    .action(run(() => import("./commands/derive.js")));
+
+  sub("check", "Run the dlq commands of an answers file and check their JSON output.", [
+    "dlq check examples/answers.yaml",
+    "dlq check answers.yaml --junit report.xml",
+    "dlq check answers.yaml --only cnn-rf --json",
+  ])
+    .argument("<FILE>", "answers file, YAML or JSON (a path, or - for stdin)")
+    .option("--junit <OUT>", "also write JUnit XML (one testcase per entry) to OUT")
+    .option(
+      "--only <ID>",
+      "run only this entry (repeat, or separate ids with commas)",
+      (v: string, prev: string[] = []): string[] => [
+        ...prev,
+        ...v
+          .split(",")
+          .map((x) => x.trim())
+          .filter((x) => x !== ""),
+      ],
+    )
+    .option("--json", "JSON output (schema in README)")
+    .action(run(() => import("./commands/check.js")));
+
+  sub("loss", "Value and gradients of a loss; `compare`: L2 vs BCE through a sigmoid.", [
+    "dlq loss bce --target 1,0 --pred 0.2,0.9",
+    "dlq loss ce --target 0 --pred '[[2,1,0.1]]' --json",
+    "dlq loss mse --target 1 --pred 0.01 --sigmoid",
+    "dlq loss compare",
+  ])
+    .argument("<LOSS>", "mse | l1 | bce | bce_logits | ce | compare")
+    .option("-t, --target <T>", "targets: 1,0 or a JSON array; class indices for ce")
+    .option("-p, --pred <P>", "predictions (probabilities for bce, logits for bce_logits and ce)")
+    .option("--reduction <R>", "mean (default, as PyTorch), sum or none")
+    .option("--sigmoid", "mse/l1: predictions are σ(z); also the gradient with respect to z")
+    .option("--probs <P>", "compare: predicted probabilities (default 0.01,0.1,0.5,0.9)")
+    .option("--json", "JSON output (schema in README)")
+    .action(run(() => import("./commands/loss.js")));
+
+  sub("kl", "KL(N(μ, σ²) ‖ N(0, I)) of a VAE: closed form, gradients, Monte-Carlo check.", [
+    "dlq kl --mu 0.5,-1 --logvar 0,0.2",
+    "dlq kl --mu 0.5,-1 --logvar 0,0.2 --samples 1000000 --seed 7 --json",
+  ])
+    .requiredOption("--mu <MU>", "means, one per latent dimension (0.5,-1 or a JSON array)")
+    .requiredOption("--logvar <LOGVAR>", "log-variances log σ², one per latent dimension")
+    .option("-n, --samples <N>", "Monte-Carlo samples (default 100000; 0: none)")
+    .option("--seed <S>", "seed of the samples (default 0)")
+    .option("--json", "JSON output (schema in README)")
+    .action(run(() => import("./commands/kl.js")));
+
+  sub("gcn", "Receptive fields of graph convolutions Y = φ(Σ Δᵏ X αₖ + b); zeroing a node.", [
+    "dlq gcn examples/graph_path5.json --layers 2 --q 1 --node 0",
+    "dlq gcn examples/graph_course.txt --layers 2 --q 2 --zero 3",
+    "dlq gcn edges.txt -L 3 -q 1 --laplacian normalized --json",
+  ])
+    .argument("<GRAPH>", 'edge list: JSON {"nodes": N, "edges": [[0,1],...]} or text pairs')
+    .requiredOption("-L, --layers <L>", "number of graph-convolution layers")
+    .requiredOption("-q, --q <Q>", "highest power of Δ per layer (k = 1..q)")
+    .option("--node <I>", "only this output node's receptive field")
+    .option("--zero <I>", "zero row and column I of Δ: which outputs change?")
+    .option("--laplacian <KIND>", "combinatorial (D − A, default) or normalized")
+    .option("--features <F>", "feature width of the numerical check (default 4)")
+    .option("--seed <S>", "seed of the random X, αₖ, b (default 0)")
+    .option("--json", "JSON output (schema in README)")
+    .action(run(() => import("./commands/gcn.js")));
+
   try {
     await program.parseAsync(argv, { from: "user" });
     return code;

@@ -1,0 +1,459 @@
+/**
+ * `dlq gradcheck`'s analysis: from a Python/PyTorch expression or snippet and `--var` specs to the
+ * function and inputs to check, then the check itself (src/tensor/gradcheck.ts: central
+ * differences with PyTorch's defaults eps 1e-6, atol 1e-5, rtol 1e-3, kinks reported as
+ * inconclusive, optional fast mode vᵀJu) and a report per input. No I/O: files named by `--var
+ * W=@w.npy` are loaded by the command and passed in as tensors.
+ */
+import { InputError, type Loc } from "../errors.js";
+import * as T from "../tensor/index.js";
+import { Generator, Tensor } from "../tensor/index.js";
+import type { Expr, FunctionDefStmt } from "../spec/python.js";
+import { parsePython } from "../spec/python.js";
+import {
+  Builtin,
+  freeNames,
+  freeNamesOfDef,
+  Interpreter,
+  PyFunction,
+  Scope,
+  type Value,
+} from "./expr.js";
+
+// ---------------------------------------------------------------------------------------------
+// --var NAME=SPEC
+
+/** Where a `--var` tensor's values come from. */
+export type VarSource = "rand" | "randn" | "randint" | "zeros" | "ones" | "file" | "values";
+
+/** A parsed `--var NAME=SPEC`. */
+export interface VarSpec {
+  name: string;
+  /** The option as given, for messages. */
+  text: string;
+  source: VarSource;
+  /** Shape (absent for file and literal values). */
+  shape?: number[];
+  /** randint's [low, high). */
+  low?: number;
+  high?: number;
+  /** Whether the tensor requires grad (is checked). */
+  grad: boolean;
+  /** `@path` of a .npy or JSON file. */
+  path?: string;
+  /** A JSON literal's parsed value (`x=[-1,0,2]`). */
+  values?: unknown;
+  /** The loaded tensor for `file` (set by the command). */
+  tensor?: Tensor;
+}
+
+const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const MOD = /^(rand|randn|zeros|ones|const|grad|randint\(\s*(-?\d+)\s*,\s*(-?\d+)\s*\))$/;
+
+/**
+ * Parses `NAME=SPEC`: SPEC is a shape (`5x5`, `5,5`, `100`, `()` for 0-d), `@file.npy` /
+ * `@file.json`, or a JSON array literal (`[-1, 0, 2]`), followed by modifiers `:rand` (default,
+ * U[0, 1) like `torch.rand`), `:randn`, `:randint(LOW,HIGH)`, `:zeros`, `:ones`, and `:const`
+ * (no grad) or `:grad`. Random and file tensors require grad unless `:const`; randint never does.
+ * @throws InputError located at `--var TEXT`.
+ */
+export function parseVarSpec(text: string): VarSpec {
+  const where = `--var ${text}`;
+  const eq = text.indexOf("=");
+  if (eq < 0) throw new InputError("expected NAME=SPEC, e.g. W=5x5 or X=100x5:const", where);
+  const name = text.slice(0, eq).trim();
+  if (!NAME.test(name)) throw new InputError(`'${name}' is not a Python name`, where);
+  let body = text.slice(eq + 1).trim();
+  const mods: RegExpExecArray[] = [];
+  for (;;) {
+    const i = body.lastIndexOf(":");
+    if (i < 0) break;
+    const m = MOD.exec(body.slice(i + 1).trim());
+    if (!m) break;
+    mods.unshift(m);
+    body = body.slice(0, i).trim();
+  }
+  const spec: VarSpec = { name, text, source: "rand", grad: true };
+  if (body.startsWith("@")) {
+    spec.source = "file";
+    spec.path = body.slice(1);
+    if (!spec.path) throw new InputError("expected a file after '@'", where);
+  } else if (body.startsWith("[")) {
+    spec.source = "values";
+    try {
+      spec.values = JSON.parse(body);
+    } catch (e) {
+      throw new InputError(`invalid values: ${(e as Error).message}`, where);
+    }
+  } else {
+    const t = body.replace(/\s+/g, "");
+    if (t === "()" || t === "scalar" || t === "[]") spec.shape = [];
+    else {
+      const inner = t.replace(/^\(|\)$/g, "");
+      const parts = inner.split(/[x×,]/);
+      if (parts.length > 1 && inner.endsWith(",")) parts.pop(); // (5,)
+      if (parts.length === 0 || parts.some((p) => !/^\d+$/.test(p))) {
+        throw new InputError(
+          `'${body}' is not a shape, @file or [values] (e.g. 5x5, 100,5, @w.npy, [0, 1.5])`,
+          where,
+        );
+      }
+      spec.shape = parts.map(Number);
+    }
+  }
+  for (const m of mods) {
+    const k = m[1];
+    if (k === "const") spec.grad = false;
+    else if (k === "grad") spec.grad = true;
+    else {
+      if (spec.source === "file" || spec.source === "values")
+        throw new InputError(`':${k}' applies to a shape, not to given values`, where);
+      if (k.startsWith("randint")) {
+        spec.source = "randint";
+        spec.low = Number(m[2]);
+        spec.high = Number(m[3]);
+        if (!(spec.high > spec.low)) throw new InputError("randint needs LOW < HIGH", where);
+        spec.grad = mods.some((x) => x[1] === "grad");
+      } else spec.source = k as VarSource;
+    }
+  }
+  if (spec.source === "randint" && spec.grad)
+    throw new InputError("integer tensors cannot require gradients (drop ':grad')", where);
+  return spec;
+}
+
+function makeVar(spec: VarSpec, gen: Generator): Tensor {
+  const where = `--var ${spec.text}`;
+  try {
+    switch (spec.source) {
+      case "rand":
+        return T.rand(spec.shape!, gen);
+      case "randn":
+        return T.randn(spec.shape!, gen);
+      case "randint":
+        return T.randint(spec.low!, spec.high!, spec.shape!, gen);
+      case "zeros":
+        return T.zeros(spec.shape!);
+      case "ones":
+        return T.ones(spec.shape!);
+      case "values":
+        return T.tensor(spec.values);
+      case "file":
+        if (!spec.tensor) throw new InputError(`file ${spec.path} was not loaded`);
+        return spec.tensor;
+    }
+  } catch (e) {
+    if (e instanceof InputError && !e.where) throw new InputError(e.message, where);
+    throw e;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// What to check
+
+/** The function to check and its inputs, from an expression or a snippet. */
+export interface Prepared {
+  /** Evaluates the expression at the inputs' current values. */
+  f: () => Tensor;
+  /** Tensors requiring grad, named by the variable they were first bound to. */
+  inputs: { name: string; tensor: Tensor }[];
+  /** Constant tensors (no grad) the function reads, for the report. */
+  constants: { name: string; shape: number[] }[];
+  /** What is checked, as written (`torch.mean(X @ W + b)`, `loss = foo(W, b)`). */
+  label: string;
+  where?: Loc;
+  notes: string[];
+  /** Tolerances from a `torch.autograd.gradcheck(...)` call in the snippet. */
+  requested: { eps?: number; atol?: number; rtol?: number; fast?: boolean };
+}
+
+const missingError = (missing: Map<string, Loc>): InputError => {
+  const names = [...missing.keys()];
+  const first = missing.get(names[0])!;
+  if (names.length === 1) {
+    return new InputError(`name '${names[0]}' is not defined: pass --var ${names[0]}=SHAPE`, first);
+  }
+  return new InputError(
+    `names ${names.map((n) => `'${n}'`).join(", ")} are not defined: pass ${names.map((n) => `--var ${n}=SHAPE`).join(" ")}`,
+    first,
+  );
+};
+
+const asTensorOut = (v: Value, label: string, where?: Loc): Tensor => {
+  if (v instanceof Tensor) return v;
+  if (typeof v === "number") return T.tensor(v);
+  throw new InputError(`${label} does not evaluate to a tensor`, where);
+};
+
+/**
+ * Interprets `text` (an expression, a `def`, or a snippet) with the `--var` tensors bound first
+ * (drawn in the order given from a generator seeded with `seed`, then the snippet's own tensors),
+ * and picks the function to check: a `torch.autograd.gradcheck(f, inputs)` call if the snippet
+ * has one; else the last top-level statement whose value is a tensor depending on an input that
+ * requires grad (e.g. `loss = foo(W, b)`); else the last `def`, called with the variables named
+ * like its parameters.
+ * @throws InputError (located) on syntax errors, undefined names, unknown functions, shape errors.
+ */
+export function prepare(text: string, file: string, vars: VarSpec[], seed: number): Prepared {
+  const it = new Interpreter(text, file, seed);
+  const g = it.globals.vars;
+  const constants: { name: string; shape: number[] }[] = [];
+  for (const v of vars) {
+    const t = makeVar(v, it.gen);
+    if (v.grad) it.markLeaf(t);
+    else constants.push({ name: v.name, shape: t.shape.slice() });
+    g.set(v.name, t);
+    it.names.set(t, v.name);
+    it.pinned.add(v.name);
+  }
+  const mod = parsePython(text, file);
+  const body = mod.body;
+  const requested: Prepared["requested"] = {};
+  let f: () => Tensor;
+  let label: string;
+  let where: Loc | undefined;
+
+  const src = (n: { from: number; to: number }): string => text.slice(n.from, n.to).trim();
+
+  if (body.length === 1 && body[0].kind === "Expr") {
+    const e = body[0].value;
+    const missing = new Map([...freeNames(e)].filter(([n]) => !it.globals.has(n)));
+    if (missing.size > 0) throw missingError(missing);
+    it.recording = false;
+    label = src(e);
+    where = e.loc;
+    f = () => asTensorOut(it.eval(e, it.globals), label, e.loc);
+  } else {
+    let cand: { expr: Expr; scope: Scope; gen: Generator; label: string; loc: Loc } | null = null;
+    let lastDef: FunctionDefStmt | null = null;
+    for (const s of body) {
+      const gen = it.gen.clone();
+      const v = it.exec(s, it.globals, true);
+      if (s.kind === "FunctionDef") lastDef = s;
+      if (
+        v instanceof Tensor &&
+        v.requiresGrad &&
+        (s.kind === "Assign" || s.kind === "Expr" || s.kind === "AugAssign")
+      ) {
+        const scope = new Scope();
+        for (const [k, x] of g) scope.vars.set(k, x);
+        cand = { expr: s.value, scope, gen, label: src(s), loc: s.loc };
+      }
+    }
+    it.recording = false;
+    const req = it.requested;
+    if (req) {
+      requested.eps = req.eps;
+      requested.atol = req.atol;
+      requested.rtol = req.rtol;
+      requested.fast = req.fast;
+      const fn = req.fn;
+      label = `gradcheck(${fn instanceof PyFunction ? fn.name : (fn as Builtin).display}, …)`;
+      for (const t of req.inputs) if (!it.leaves.includes(t) && t.requiresGrad) it.leaves.push(t);
+      // only the inputs handed to gradcheck are checked, as PyTorch does
+      const only = req.inputs.filter((t) => t.requiresGrad);
+      it.leaves.splice(0, it.leaves.length, ...only);
+      f = () => asTensorOut(it.apply(fn, req.inputs, new Map()), label);
+    } else if (cand) {
+      const c = cand;
+      label = c.label;
+      where = c.loc;
+      f = () => {
+        it.gen = c.gen.clone();
+        return asTensorOut(it.eval(c.expr, c.scope), label, c.loc);
+      };
+    } else if (lastDef) {
+      const d = lastDef;
+      const fn = it.globals.get(d.name);
+      const missing = new Map([...freeNamesOfDef(d)].filter(([n]) => !it.globals.has(n)));
+      for (const p of d.params) {
+        if (p.kind === "positional" && !p.default && !it.globals.has(p.name))
+          missing.set(p.name, p.loc);
+      }
+      if (missing.size > 0) throw missingError(missing);
+      const args = d.params
+        .filter((p) => p.kind === "positional" && it.globals.has(p.name))
+        .map((p) => it.globals.get(p.name)!);
+      label = `${d.name}(${d.params
+        .filter((p) => p.kind === "positional" && it.globals.has(p.name))
+        .map((p) => p.name)
+        .join(", ")})`;
+      where = d.loc;
+      f = () => asTensorOut(it.apply(fn!, args, new Map()), label, d.loc);
+    } else {
+      throw new InputError(
+        "nothing to check: no statement computes a tensor from an input with requires_grad=True " +
+          "(create one with requires_grad=True, or pass --var NAME=SHAPE)",
+        { file, line: 1, column: 1 },
+      );
+    }
+  }
+  if (it.leaves.length === 0) {
+    throw new InputError(
+      "no input requires grad: pass --var NAME=SHAPE (without :const), or create a tensor with requires_grad=True",
+      where,
+    );
+  }
+  // evaluate once, so that errors surface before the check
+  const out = f();
+  if (!out.requiresGrad) it.note("the value does not depend on any input that requires grad");
+  let k = 0;
+  const inputs = it.leaves.map((t) => ({ name: it.names.get(t) ?? `input ${++k}`, tensor: t }));
+  return { f, inputs, constants, label, where, notes: it.notes, requested };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The check
+
+/** Options of {@link runGradcheck}. */
+export interface CheckOptions {
+  eps?: number;
+  atol?: number;
+  rtol?: number;
+  fast?: boolean;
+  seed?: number;
+  /** Include the analytic gradient of inputs with at most this many elements (0: never). */
+  showGrad?: number;
+}
+
+/** One compared value: Jacobian entry (full mode) or vᵀJu (fast mode). */
+export interface At {
+  /** Input multi-index ([] in fast mode). */
+  index: number[];
+  /** Output multi-index ([] for a scalar output or in fast mode). */
+  output: number[];
+  analytic: number;
+  numerical: number;
+  absError: number;
+  /** |a − n|/|n|; Infinity when n = 0 ≠ a. */
+  relError: number;
+  /** One-sided differences, for inconclusive entries. */
+  forward?: number;
+  backward?: number;
+}
+
+export interface InputReport {
+  name: string;
+  shape: number[];
+  /** Values compared: Jacobian entries (full) or 1 (fast). */
+  entries: number;
+  maxAbsError: number;
+  maxRelError: number;
+  maxAbsAt: At | null;
+  maxRelAt: At | null;
+  failures: number;
+  /** The first failing entries (at most 20). */
+  failing: At[];
+  inconclusive: number;
+  inconclusiveAt: At[];
+  passed: boolean;
+  /** The analytic gradient (of the sum of the outputs), when asked for and small enough. */
+  grad?: T.NestedArray;
+}
+
+export interface GradcheckReport {
+  passed: boolean;
+  mode: "full" | "fast";
+  eps: number;
+  atol: number;
+  rtol: number;
+  seed: number;
+  label: string;
+  where?: Loc;
+  /** The value for one-element outputs, else null. */
+  value: number | null;
+  outputShape: number[];
+  inputs: InputReport[];
+  constants: { name: string; shape: number[] }[];
+  notes: string[];
+}
+
+function unravel(flat: number, shape: readonly number[]): number[] {
+  const idx = new Array<number>(shape.length);
+  for (let d = shape.length - 1; d >= 0; d--) {
+    idx[d] = flat % shape[d];
+    flat = Math.floor(flat / shape[d]);
+  }
+  return idx;
+}
+
+/**
+ * Runs the check (options override the snippet's own `gradcheck(...)` tolerances, which
+ * override PyTorch's defaults).
+ */
+export function runGradcheck(p: Prepared, opts: CheckOptions = {}): GradcheckReport {
+  const eps = opts.eps ?? p.requested.eps ?? 1e-6;
+  const atol = opts.atol ?? p.requested.atol ?? 1e-5;
+  const rtol = opts.rtol ?? p.requested.rtol ?? 1e-3;
+  const fast = opts.fast ?? p.requested.fast ?? false;
+  const seed = opts.seed ?? 0;
+  const tensors = p.inputs.map((i) => i.tensor);
+  const r = T.gradcheck(() => p.f(), tensors, {
+    eps,
+    atol,
+    rtol,
+    fast,
+    generator: new Generator(seed),
+  });
+  const outShape = r.outputShape;
+  const at = (e: T.GradcheckEntry | null): At | null =>
+    e === null
+      ? null
+      : {
+          index: e.index,
+          output: e.output < 0 ? [] : unravel(e.output, outShape),
+          analytic: e.analytical,
+          numerical: e.numerical,
+          absError: e.absError,
+          relError: e.relError,
+          ...(e.forward !== undefined ? { forward: e.forward, backward: e.backward } : {}),
+        };
+  let grads: Float64Array[] | null = null;
+  if ((opts.showGrad ?? 0) > 0) {
+    const out = p.f();
+    grads = out.requiresGrad
+      ? T.grad(out, tensors, new Float64Array(out.size).fill(1))
+      : tensors.map((t) => new Float64Array(t.size));
+  }
+  const inputs = r.inputs.map((ir, i): InputReport => {
+    const t = tensors[i];
+    const rep: InputReport = {
+      name: p.inputs[i].name,
+      shape: ir.shape,
+      entries: ir.entries,
+      maxAbsError: ir.maxAbsError,
+      maxRelError: ir.maxRelError,
+      maxAbsAt: at(ir.worst),
+      maxRelAt: at(ir.worstRel),
+      failures: ir.numFailures,
+      failing: ir.failures.map((e) => at(e)!),
+      inconclusive: ir.numInconclusive,
+      inconclusiveAt: ir.inconclusive.map((e) => at(e)!),
+      passed: ir.numFailures === 0,
+    };
+    if (grads && t.size <= (opts.showGrad ?? 0)) {
+      rep.grad = new Tensor(grads[i], t.shape).toArray();
+    }
+    return rep;
+  });
+  const notes = p.notes.slice();
+  if (grads && r.value.length > 1)
+    notes.push("--show-grad shows the gradient of the sum of the outputs");
+  return {
+    passed: r.ok,
+    mode: r.mode,
+    eps,
+    atol,
+    rtol,
+    seed,
+    label: p.label,
+    where: p.where,
+    value: r.value.length === 1 ? r.value[0] : null,
+    outputShape: outShape,
+    inputs,
+    constants: p.constants,
+    notes,
+  };
+}
+
+export { Interpreter };

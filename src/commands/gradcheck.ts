@@ -1,0 +1,229 @@
+/**
+ * `dlq gradcheck EXPR --var NAME=SPEC ... [--eps] [--atol] [--rtol] [--seed] [--fast]
+ * [--show-grad] [--json]`: autodiff gradients of a PyTorch expression or snippet against central
+ * differences (PyTorch's gradcheck criterion). Exit 1 when an element fails.
+ */
+import { existsSync, statSync } from "node:fs";
+import { InputError } from "../errors.js";
+import {
+  parseVarSpec,
+  prepare,
+  runGradcheck,
+  type At,
+  type GradcheckReport,
+} from "../analysis/gradcheck.js";
+import { loadJSONTensor, loadNpy, type NestedArray } from "../tensor/index.js";
+import { formatLoc } from "../errors.js";
+import { jsonDoc, type Context } from "./context.js";
+import { readSource } from "./input.js";
+import { renderTable } from "./table.js";
+
+export interface GradcheckOptions {
+  var?: string[];
+  eps?: string;
+  atol?: string;
+  rtol?: string;
+  seed?: string;
+  fast?: boolean;
+  showGrad?: boolean;
+  json?: boolean;
+}
+
+/** Largest input shown by --show-grad. */
+const SHOW_GRAD_MAX = 100;
+
+function positive(text: string | undefined, opt: string, allowZero = false): number | undefined {
+  if (text === undefined) return undefined;
+  const v = Number(text);
+  if (!Number.isFinite(v) || v < 0 || (!allowZero && v === 0)) {
+    throw new InputError(
+      `expected a ${allowZero ? "non-negative" : "positive"} number, got '${text}'`,
+      opt,
+    );
+  }
+  return v;
+}
+
+/** JSON-safe number: non-finite values become null. */
+const jnum = (x: number): number | null => (Number.isFinite(x) ? x : null);
+const jat = (a: At | null): Record<string, unknown> | null =>
+  a === null
+    ? null
+    : {
+        index: a.index,
+        output_index: a.output,
+        analytic: jnum(a.analytic),
+        numerical: jnum(a.numerical),
+        abs_error: jnum(a.absError),
+        rel_error: jnum(a.relError),
+        ...(a.forward !== undefined
+          ? { forward_difference: jnum(a.forward), backward_difference: jnum(a.backward!) }
+          : {}),
+      };
+const jnested = (v: NestedArray): unknown => (Array.isArray(v) ? v.map(jnested) : jnum(v));
+
+/** The stable JSON document of `dlq gradcheck --json`. */
+export function gradcheckJson(r: GradcheckReport): Record<string, unknown> {
+  return {
+    passed: r.passed,
+    checked: r.label,
+    inputs: r.inputs.map((i) => ({
+      name: i.name,
+      shape: i.shape,
+      entries: i.entries,
+      max_abs_error: jnum(i.maxAbsError),
+      max_rel_error: jnum(i.maxRelError),
+      max_abs_at: jat(i.maxAbsAt),
+      max_rel_at: jat(i.maxRelAt),
+      failures: i.failures,
+      inconclusive: i.inconclusive,
+      passed: i.passed,
+      failing: i.failing.map(jat),
+      inconclusive_at: i.inconclusiveAt.map(jat),
+      ...(i.grad !== undefined ? { grad: jnested(i.grad) } : {}),
+    })),
+    constants: r.constants,
+    eps: r.eps,
+    atol: r.atol,
+    rtol: r.rtol,
+    seed: r.seed,
+    mode: r.mode,
+    value: r.value === null ? null : jnum(r.value),
+    output_shape: r.outputShape,
+    notes: r.notes,
+  };
+}
+
+/** 4 significant digits in exponent form for errors; 10 for values. */
+const e3 = (x: number): string => (Number.isFinite(x) ? x.toExponential(2) : String(x));
+const val = (x: number): string =>
+  Number.isFinite(x) ? String(Number(x.toPrecision(10))) : String(x);
+const num = (x: number): string => (x !== 0 && Math.abs(x) < 1e-3 ? x.toExponential() : String(x));
+const idx = (a: At): string =>
+  a.index.length === 0 && a.output.length === 0
+    ? "vᵀJu"
+    : `[${a.index.join(", ")}]${a.output.length ? ` (output [${a.output.join(", ")}])` : ""}`;
+const shapeStr = (s: number[]): string => `[${s.join(", ")}]`;
+
+function fmtNested(v: NestedArray, indent = 2): string {
+  const row = (a: NestedArray): string =>
+    Array.isArray(a) ? `[${a.map((x) => row(x)).join(", ")}]` : val(a);
+  if (!Array.isArray(v) || !Array.isArray(v[0])) return " ".repeat(indent) + row(v);
+  return v.map((r) => " ".repeat(indent) + row(r)).join("\n");
+}
+
+export async function run(ctx: Context, expr: string, opts: GradcheckOptions): Promise<number> {
+  const eps = positive(opts.eps, "--eps");
+  const atol = positive(opts.atol, "--atol", true);
+  const rtol = positive(opts.rtol, "--rtol", true);
+  let seed = 0;
+  if (opts.seed !== undefined) {
+    if (!/^\d+$/.test(opts.seed) || !Number.isSafeInteger(Number(opts.seed)))
+      throw new InputError(`expected a non-negative integer, got '${opts.seed}'`, "--seed");
+    seed = Number(opts.seed);
+  }
+  const vars = (opts.var ?? []).map(parseVarSpec);
+  const seen = new Set<string>();
+  for (const v of vars) {
+    if (seen.has(v.name)) throw new InputError(`'${v.name}' is given twice`, `--var ${v.text}`);
+    seen.add(v.name);
+    if (v.source === "file") {
+      const path = v.path!;
+      if (!existsSync(path))
+        throw new InputError(`cannot read ${path}: no such file`, `--var ${v.text}`);
+      v.tensor = /\.npy$/i.test(path) ? loadNpy(path) : loadJSONTensor(path);
+    }
+  }
+  let text = expr;
+  let file = "<expr>";
+  if (expr === "-" || (existsSync(expr) && statSync(expr).isFile())) {
+    const s = await readSource(expr, ctx);
+    text = s.text;
+    file = s.file;
+  }
+  if (text.trim() === "") throw new InputError("empty expression", file);
+  const prepared = prepare(text, file, vars, seed);
+  const r = runGradcheck(prepared, {
+    eps,
+    atol,
+    rtol,
+    fast: opts.fast ? true : undefined,
+    seed,
+    showGrad: opts.showGrad ? SHOW_GRAD_MAX : 0,
+  });
+  const code = r.passed ? 0 : 1;
+  if (opts.json) {
+    ctx.out(jsonDoc(gradcheckJson(r)));
+    return code;
+  }
+  const s = ctx.style;
+  let out = `${s.bold("gradcheck")} ${r.label}${r.where ? s.dim(`  (${formatLoc(r.where)})`) : ""}\n`;
+  out += `value ${r.value === null ? `shape ${shapeStr(r.outputShape)}` : val(r.value)}; `;
+  out +=
+    r.mode === "fast"
+      ? `fast mode (vᵀJu along random unit directions, seed ${r.seed}); `
+      : "central differences; ";
+  out += `eps ${num(r.eps)}, atol ${num(r.atol)}, rtol ${num(r.rtol)}: fails where |a − n| > atol + rtol·|n|\n`;
+  if (r.constants.length)
+    out += s.dim(
+      `constants: ${r.constants.map((c) => `${c.name} ${shapeStr(c.shape)}`).join(", ")}\n`,
+    );
+  const rows = r.inputs.map((i) => [
+    i.name,
+    shapeStr(i.shape),
+    i.maxAbsAt ? `${e3(i.maxAbsError)} at ${idx(i.maxAbsAt)}` : "--",
+    i.maxRelAt ? `${e3(i.maxRelError)} at ${idx(i.maxRelAt)}` : "--",
+    `${i.failures}/${i.entries}`,
+    String(i.inconclusive),
+    i.passed ? s.green("pass") : s.red("FAIL"),
+  ]);
+  out += renderTable(
+    ["Input", "Shape", "Max abs error", "Max rel error", "Failures", "Inconclusive", "Result"].map(
+      s.bold,
+    ),
+    rows,
+    { right: [4, 5] },
+  );
+  const ana = (a: At): string => `analytic ${val(a.analytic)}, numerical ${val(a.numerical)}`;
+  for (const i of r.inputs) {
+    if (i.maxAbsAt) out += `  ${i.name}: max abs error at ${idx(i.maxAbsAt)}: ${ana(i.maxAbsAt)}\n`;
+    const rel = i.maxRelAt;
+    if (rel && (!i.maxAbsAt || idx(rel) !== idx(i.maxAbsAt)))
+      out += `  ${i.name}: max rel error at ${idx(rel)}: ${ana(rel)}\n`;
+  }
+  for (const i of r.inputs) {
+    for (const f of i.failing.slice(0, 5)) {
+      out += s.red(`  ${i.name}${idx(f)} fails: ${ana(f)}\n`);
+    }
+    if (i.failures > 5)
+      out += s.red(`  … and ${i.failures - 5} more failing elements of ${i.name}\n`);
+    for (const k of i.inconclusiveAt.slice(0, 5)) {
+      out += s.yellow(
+        `  ${i.name}${idx(k)}: inconclusive, within eps of a kink (one-sided differences ${val(k.forward!)} and ${val(k.backward!)}; analytic ${val(k.analytic)})\n`,
+      );
+    }
+    if (i.inconclusive > 5)
+      out += s.yellow(`  … and ${i.inconclusive - 5} more inconclusive elements of ${i.name}\n`);
+    if (i.grad !== undefined) out += `  ∂/∂${i.name} (analytic):\n${fmtNested(i.grad, 4)}\n`;
+    else if (opts.showGrad)
+      out += s.dim(`  ∂/∂${i.name}: not shown (more than ${SHOW_GRAD_MAX} elements)\n`);
+  }
+  for (const n of r.notes) out += s.dim(`note: ${n}\n`);
+  const total = r.inputs.reduce((a, i) => a + i.entries, 0);
+  const failed = r.inputs.reduce((a, i) => a + i.failures, 0);
+  const inconc = r.inputs.reduce((a, i) => a + i.inconclusive, 0);
+  if (r.passed) {
+    out += s.green(
+      `passed: ${total - inconc} of ${total} ${r.mode === "fast" ? "directional checks" : "elements"} match`,
+    );
+    out += inconc ? s.yellow(`, ${inconc} inconclusive (at a kink)\n`) : "\n";
+  } else {
+    out += s.red(
+      `FAILED: ${failed} of ${total} ${r.mode === "fast" ? "directional checks" : "elements"} differ\n`,
+    );
+  }
+  if (r.mode === "full" && total > 20000 && !opts.json)
+    out += s.dim("tip: --fast checks one random direction per input (PyTorch's fast_mode)\n");
+  ctx.out(out);
+  return code;
+}
