@@ -9,8 +9,9 @@
  * or channel axis, the usual case) it is `pointwise`.
  */
 import type { PyValue } from "../../spec/types.js";
+import type { Tensor } from "../../tensor/index.js";
 import { anyInt, bool, int, py, real, shapeStr, wrapDim } from "./common.js";
-import { LayerError, type LayerDef, type ParamSpec, type Shape } from "./types.js";
+import { LayerError, type LayerDef, type ParamSpec, type Shape, type TensorCore } from "./types.js";
 
 /** The function an activation layer applies, named as in `torch.nn.functional`. */
 export type ActivationFn =
@@ -77,6 +78,146 @@ export const ACTIVATION_FN: Readonly<Record<string, ActivationFn>> = {
 
 type Parse = (args: Record<string, PyValue>) => ActivationConfig["params"];
 
+const sigmoidScalar = (v: number): number => 1 / (1 + Math.exp(-v));
+
+/**
+ * Applies an activation on the tensor core, with the formulas (and the derivatives at the kinks)
+ * of PyTorch 1.13's CPU kernels (aten/src/ATen/native/cpu/Activation.cpp): ReLU6 and Hardtanh pass
+ * the gradient only strictly inside (min, max); Hardshrink zeroes |x| ≤ λ; PReLU's slope applies
+ * at x ≤ 0; Softmax/LogSoftmax/Softmin normalise along {@link softmaxDim}. `weight` is PReLU's
+ * parameter (broadcast along dim 1 of inputs of rank ≥ 2).
+ */
+export function activationForward(
+  c: ActivationConfig,
+  x: Tensor,
+  F: TensorCore,
+  weight?: Tensor,
+): Tensor {
+  const p = c.params;
+  const num = (k: string): number => p[k] as number;
+  switch (c.fn) {
+    case "relu":
+      return F.relu(x);
+    case "relu6":
+      return F.unaryOp(
+        "relu6",
+        x,
+        (v) => (v !== v ? v : Math.min(Math.max(v, 0), 6)),
+        (v) => (v > 0 && v < 6 ? 1 : 0),
+      );
+    case "hardtanh": {
+      const lo = num("min_val");
+      const hi = num("max_val");
+      return F.unaryOp(
+        "hardtanh",
+        x,
+        (v) => (v !== v ? v : Math.min(Math.max(v, lo), hi)),
+        (v) => (v > lo && v < hi ? 1 : 0),
+      );
+    }
+    case "leaky_relu":
+      return F.leaky_relu(x, num("negative_slope"));
+    case "prelu": {
+      if (!weight) throw new LayerError("PReLU needs its weight");
+      const shape =
+        x.ndim >= 2 ? x.shape.map((_s, i) => (i === 1 ? weight.size : 1)) : [weight.size];
+      const w = weight.size === 1 ? F.reshape(weight, []) : F.reshape(weight, shape);
+      const pos = F.relu(x);
+      return F.add(pos, F.mul(w, F.sub(x, pos)));
+    }
+    case "elu":
+      return F.elu(x, num("alpha"));
+    case "celu": {
+      const a = num("alpha");
+      return F.mul(F.elu(F.mul(x, 1 / a), 1), a);
+    }
+    case "selu":
+      return F.selu(x);
+    case "gelu":
+      return F.gelu(x, p.approximate as "none" | "tanh");
+    case "silu":
+      return F.silu(x);
+    case "mish":
+      return F.mul(x, F.tanh(F.softplus(x)));
+    case "sigmoid":
+      return F.sigmoid(x);
+    case "tanh":
+      return F.tanh(x);
+    case "softplus":
+      return F.softplus(x, num("beta"), num("threshold"));
+    case "softsign":
+      return F.unaryOp(
+        "softsign",
+        x,
+        (v) => v / (1 + Math.abs(v)),
+        (v) => 1 / ((1 + Math.abs(v)) * (1 + Math.abs(v))),
+      );
+    case "softmax":
+      return F.softmax(x, softmaxDim(p.dim as number | null, x.shape));
+    case "log_softmax":
+      return F.log_softmax(x, softmaxDim(p.dim as number | null, x.shape));
+    case "softmin":
+      return F.softmax(F.neg(x), softmaxDim(p.dim as number | null, x.shape));
+    case "hardsigmoid":
+      return F.unaryOp(
+        "hardsigmoid",
+        x,
+        (v) => (v <= -3 ? 0 : v >= 3 ? 1 : v / 6 + 0.5),
+        // PyTorch 1.13's backward multiplies by one_sixth = 1.0f / 6.0f, a float32 constant.
+        (v) => (v > -3 && v < 3 ? Math.fround(1 / 6) : 0),
+      );
+    case "hardswish":
+      return F.unaryOp(
+        "hardswish",
+        x,
+        (v) => (v <= -3 ? 0 : v >= 3 ? v : (v * (v + 3)) / 6),
+        (v) => (v < -3 ? 0 : v <= 3 ? v / 3 + 0.5 : 1),
+      );
+    case "threshold": {
+      const th = num("threshold");
+      const val = num("value");
+      return F.unaryOp(
+        "threshold",
+        x,
+        (v) => (v > th ? v : val),
+        (v) => (v > th ? 1 : 0),
+      );
+    }
+    case "tanhshrink":
+      return F.unaryOp(
+        "tanhshrink",
+        x,
+        (v) => v - Math.tanh(v),
+        (v) => Math.tanh(v) ** 2,
+      );
+    case "hardshrink": {
+      const l = num("lambd");
+      return F.unaryOp(
+        "hardshrink",
+        x,
+        (v) => (v >= -l && v <= l ? 0 : v),
+        (v) => (v >= -l && v <= l ? 0 : 1),
+      );
+    }
+    case "softshrink": {
+      const l = num("lambd");
+      return F.unaryOp(
+        "softshrink",
+        x,
+        (v) => (v > l ? v - l : v < -l ? v + l : 0),
+        (v) => (v > l || v < -l ? 1 : 0),
+      );
+    }
+    case "logsigmoid":
+      return F.unaryOp(
+        "logsigmoid",
+        x,
+        (v) => Math.min(v, 0) - Math.log1p(Math.exp(-Math.abs(v))),
+        (v) => sigmoidScalar(-v),
+      );
+  }
+}
+
 /**
  * One activation class: shape identity, no parameters, pointwise; `check` adds PyTorch's
  * forward-time refusals.
@@ -97,6 +238,7 @@ function act(
     },
     parameters: () => [],
     rf: () => ({ kind: "pointwise" }),
+    forward: (c, x, _p, F) => activationForward(c, x, F),
   };
 }
 
@@ -294,6 +436,7 @@ export const PReLU: LayerDef<PReLUConfig> = {
   },
   parameters: (c) => [{ name: "weight", shape: [c.params.num_parameters] }],
   rf: () => ({ kind: "pointwise" }),
+  forward: (c, x, p, F) => activationForward(c, x, F, p.weight),
 };
 
 /**
@@ -334,6 +477,7 @@ function softmaxLike(type: string): LayerDef<ActivationConfig> {
         reason: `${type} normalises along dim ${d}, a spatial axis of input ${shapeStr(input)}`,
       };
     },
+    forward: (c, x, _p, F) => activationForward(c, x, F),
   };
 }
 

@@ -9,8 +9,16 @@
  * Golden cases: tests/fixtures/layers_spatial.json (scripts/fixtures/gen_layers_spatial.py).
  */
 import type { PyValue } from "../../spec/types.js";
+import type { Tensor } from "../../tensor/index.js";
 import { bool, int, intTuple, py, shapeStr } from "./common.js";
-import { LayerError, type LayerDef, type ParamTensor, type RfStep, type Shape } from "./types.js";
+import {
+  LayerError,
+  type LayerDef,
+  type ParamTensor,
+  type RfStep,
+  type Shape,
+  type TensorCore,
+} from "./types.js";
 
 /** PyTorch's `padding_mode` values. */
 export type PaddingMode = "zeros" | "reflect" | "replicate" | "circular";
@@ -254,6 +262,41 @@ const CONV_SIGNATURE = [
   { name: "dtype", default: null },
 ];
 
+/**
+ * Conv1d/Conv2d on the tensor core (`F.conv1d`/`F.conv2d`, zero padding, PyTorch's 'same' split);
+ * other padding modes and Conv3d have no tensor forward.
+ */
+function convForward(
+  c: ConvConfig,
+  x: Tensor,
+  p: Readonly<Record<string, Tensor>>,
+  F: TensorCore,
+): Tensor {
+  if (c.paddingMode !== "zeros") {
+    throw new LayerError(
+      `padding_mode='${c.paddingMode}' has no tensor forward in dlq (only 'zeros')`,
+    );
+  }
+  const bias = p.bias ?? null;
+  if (c.n === 1) {
+    const padding = typeof c.padding === "string" ? c.padding : c.padLeft[0];
+    return F.conv1d(x, p.weight, bias, {
+      stride: c.stride[0],
+      padding,
+      dilation: c.dilation[0],
+      groups: c.groups,
+    });
+  }
+  const padding =
+    typeof c.padding === "string" ? c.padding : ([c.padLeft[0], c.padLeft[1]] as const);
+  return F.conv2d(x, p.weight, bias, {
+    stride: [c.stride[0], c.stride[1]],
+    padding,
+    dilation: [c.dilation[0], c.dilation[1]],
+    groups: c.groups,
+  });
+}
+
 function conv(n: number): LayerDef<ConvConfig> {
   const type = `Conv${n}d`;
   return {
@@ -263,6 +306,7 @@ function conv(n: number): LayerDef<ConvConfig> {
     outputShape: convOutputShape,
     parameters: convParameters,
     rf: convRf,
+    ...(n <= 2 ? { forward: convForward } : {}),
   };
 }
 

@@ -7,7 +7,8 @@
  */
 import type { PyValue } from "../../spec/types.js";
 import { bool, py } from "./common.js";
-import { LayerError, type LayerDef } from "./types.js";
+import type { Tensor } from "../../tensor/index.js";
+import { LayerError, type ForwardMode, type LayerDef, type TensorCore } from "./types.js";
 
 /** Normalised configuration of every dropout layer. */
 export interface DropoutConfig {
@@ -34,9 +35,40 @@ function configure(args: Record<string, PyValue>): DropoutConfig {
 }
 
 /**
+ * The tensor forward of a dropout class: the identity (eval mode) unless `mode.trainDropout`; then
+ * inverted dropout with a mask from `mode.generator`, per element (`channelDims` 0) or per channel
+ * (the mask covers the first `channelDims(rank)` dims and broadcasts over the rest), as PyTorch's
+ * `F.dropout` / `F.dropout1d/2d/3d` in training mode.
+ */
+function dropoutForward(type: string, channelDims: ((rank: number) => number) | "alpha" | null) {
+  return (c: DropoutConfig, x: Tensor, _p: unknown, F: TensorCore, mode?: ForwardMode): Tensor => {
+    if (!mode?.trainDropout || c.p === 0) return x;
+    if (channelDims === "alpha") {
+      throw new LayerError(`${type} in training mode has no tensor forward in dlq`);
+    }
+    if (channelDims === null)
+      return F.dropout(x, c.p, { training: true, generator: mode.generator });
+    const k = channelDims(x.ndim);
+    const shape = x.shape.map((s, i) => (i < k ? s : 1));
+    const mask = F.zeros(shape);
+    if (c.p < 1) {
+      if (!mode.generator) throw new LayerError(`${type}: a generator is needed in training mode`);
+      const keep = 1 - c.p;
+      for (let i = 0; i < mask.size; i++)
+        mask.data[i] = mode.generator.uniform() < keep ? 1 / keep : 0;
+    }
+    return F.mul(x, mask);
+  };
+}
+
+/**
  * One dropout class. `check` refuses input ranks PyTorch refuses (in training mode).
  */
-function dropout(type: string, check: (rank: number) => string | null): LayerDef<DropoutConfig> {
+function dropout(
+  type: string,
+  check: (rank: number) => string | null,
+  channelDims: ((rank: number) => number) | "alpha" | null = null,
+): LayerDef<DropoutConfig> {
   return {
     type,
     signature: [
@@ -51,6 +83,7 @@ function dropout(type: string, check: (rank: number) => string | null): LayerDef
     },
     parameters: () => [],
     rf: () => ({ kind: "pointwise" }),
+    forward: dropoutForward(type, channelDims),
   };
 }
 
@@ -66,10 +99,13 @@ export const Dropout = dropout("Dropout", () => null);
  * `nn.Dropout1d` — https://pytorch.org/docs/stable/generated/torch.nn.Dropout1d.html
  * Shape: (N, C, L) or (C, L) → same; zeroes whole channels.
  */
-export const Dropout1d = dropout("Dropout1d", (r) =>
-  r === 2 || r === 3
-    ? null
-    : `dropout1d: Expected 2D or 3D input, but received a ${r}D input. Note that dropout1d exists to provide channel-wise dropout on inputs with 1 spatial dimension, a channel dimension, and an optional batch dimension (i.e. 2D or 3D inputs).`,
+export const Dropout1d = dropout(
+  "Dropout1d",
+  (r) =>
+    r === 2 || r === 3
+      ? null
+      : `dropout1d: Expected 2D or 3D input, but received a ${r}D input. Note that dropout1d exists to provide channel-wise dropout on inputs with 1 spatial dimension, a channel dimension, and an optional batch dimension (i.e. 2D or 3D inputs).`,
+  (r) => r - 1,
 );
 
 /**
@@ -77,27 +113,37 @@ export const Dropout1d = dropout("Dropout1d", (r) =>
  * Shape: (N, C, H, W) or (N, C, L) → same (PyTorch only warns for other ranks ≥ 2); zeroes whole
  * channels. A 3D input is treated as (N, C, L), as PyTorch does.
  */
-export const Dropout2d = dropout("Dropout2d", (r) => (r >= 2 ? null : FEATURE_MIN));
+export const Dropout2d = dropout(
+  "Dropout2d",
+  (r) => (r >= 2 ? null : FEATURE_MIN),
+  () => 2,
+);
 
 /**
  * `nn.Dropout3d` — https://pytorch.org/docs/stable/generated/torch.nn.Dropout3d.html
  * Shape: (N, C, D, H, W) or (C, D, H, W) → same (PyTorch warns for other ranks and adds a batch
  * dim to non-5D inputs, so any rank ≥ 1 flows).
  */
-export const Dropout3d = dropout("Dropout3d", (r) => (r >= 1 ? null : FEATURE_MIN));
+export const Dropout3d = dropout(
+  "Dropout3d",
+  (r) => (r >= 1 ? null : FEATURE_MIN),
+  (r) => (r === 5 ? 2 : 1),
+);
 
 /**
  * `nn.AlphaDropout` — https://pytorch.org/docs/stable/generated/torch.nn.AlphaDropout.html
  * Shape: (*) → (*); keeps SELU's self-normalising mean and variance.
  */
-export const AlphaDropout = dropout("AlphaDropout", () => null);
+export const AlphaDropout = dropout("AlphaDropout", () => null, "alpha");
 
 /**
  * `nn.FeatureAlphaDropout` — https://pytorch.org/docs/stable/generated/torch.nn.FeatureAlphaDropout.html
  * Shape: (N, C, *) with at least 2 dims → same; alpha dropout of whole channels.
  */
-export const FeatureAlphaDropout = dropout("FeatureAlphaDropout", (r) =>
-  r >= 2 ? null : FEATURE_MIN,
+export const FeatureAlphaDropout = dropout(
+  "FeatureAlphaDropout",
+  (r) => (r >= 2 ? null : FEATURE_MIN),
+  "alpha",
 );
 
 /** Every dropout layer. */

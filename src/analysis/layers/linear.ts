@@ -62,6 +62,8 @@ export const Linear: LayerDef<LinearConfig> = {
     ...(c.bias ? [{ name: "bias", shape: [c.out_features] }] : []),
   ],
   rf: () => ({ kind: "global", reason: "Linear mixes every input position" }),
+  /** `F.linear(x, weight, bias)`: y = x·Wᵀ + b. */
+  forward: (_c, x, p, F) => F.linear(x, p.weight, p.bias ?? null),
 };
 
 /**
@@ -78,6 +80,7 @@ export const Identity: LayerDef<Record<string, never>> = {
   outputShape: (_c, input) => [...input],
   parameters: () => [],
   rf: () => ({ kind: "pointwise" }),
+  forward: (_c, x) => x,
 };
 
 /** Normalised configuration of Flatten. */
@@ -126,6 +129,7 @@ export const Flatten: LayerDef<FlattenConfig> = {
     }
     return { kind: "global", reason: "Flatten merges the spatial axes into one feature axis" };
   },
+  forward: (c, x, _p, F) => F.reshape(x, Flatten.outputShape(c, x.shape)),
 };
 
 /** Normalised configuration of Unflatten. */
@@ -193,6 +197,7 @@ export const Unflatten: LayerDef<UnflattenConfig> = {
   },
   parameters: () => [],
   rf: () => ({ kind: "pointwise" }),
+  forward: (c, x, _p, F) => F.reshape(x, Unflatten.outputShape(c, x.shape)),
 };
 
 /** Normalised configuration of Embedding. */
@@ -281,6 +286,18 @@ export const Embedding: LayerDef<EmbeddingConfig> = {
     kind: "unsupported",
     reason: "Embedding looks up indices; its input is not a feature map",
   }),
+  /** `F.embedding(indices, weight, padding_idx)`; max_norm's in-place renormalisation is refused. */
+  forward(c, x, p, F) {
+    if (c.scale_grad_by_freq) {
+      throw new LayerError("Embedding with scale_grad_by_freq=True has no tensor forward in dlq");
+    }
+    if (c.max_norm !== null) {
+      throw new LayerError(
+        "Embedding with max_norm renormalises its weight in place; not supported",
+      );
+    }
+    return F.embedding(x, p.weight, c.padding_idx);
+  },
 };
 
 /** Normalised configuration of Upsample. */

@@ -10,7 +10,39 @@
  */
 import type { PyValue } from "../../spec/types.js";
 import { bool, int, real, shapeStr } from "./common.js";
-import { LayerError, type LayerDef, type ParamSpec, type ParamTensor } from "./types.js";
+import type { Tensor } from "../../tensor/index.js";
+import {
+  LayerError,
+  type LayerDef,
+  type ParamSpec,
+  type ParamTensor,
+  type TensorCore,
+} from "./types.js";
+
+/**
+ * (x − E[x]) / √(Var[x] + eps) over `dims` (biased variance, as PyTorch's normalisation layers in
+ * training mode), recorded for autodiff.
+ */
+function normalize(x: Tensor, dims: number[], eps: number, F: TensorCore): Tensor {
+  const xc = F.sub(x, F.mean(x, dims, true));
+  const v = F.mean(F.mul(xc, xc), dims, true);
+  return F.div(xc, F.sqrt(F.add(v, eps)));
+}
+
+/** y·weight + bias with the per-channel parameters broadcast along `dim` of y. */
+function channelAffine(
+  y: Tensor,
+  dim: number,
+  p: Readonly<Record<string, Tensor>>,
+  F: TensorCore,
+): Tensor {
+  const shape = y.shape.map((s, i) => (i === dim ? s : 1));
+  if (p.weight) y = F.mul(y, F.reshape(p.weight, shape));
+  if (p.bias) y = F.add(y, F.reshape(p.bias, shape));
+  return y;
+}
+
+const range = (a: number, b: number): number[] => Array.from({ length: b - a }, (_v, i) => a + i);
 
 const FACTORY: ParamSpec[] = [
   { name: "device", default: null },
@@ -97,6 +129,9 @@ function batchNorm(spatial: 1 | 2 | 3): LayerDef<BatchNormConfig> {
     },
     parameters: (c) => affineParams([c.num_features], c.affine, c.affine),
     rf: () => ({ kind: "pointwise" }),
+    /** Training mode: batch statistics over every dim but the channel dim 1 (biased variance). */
+    forward: (c, x, p, F) =>
+      channelAffine(normalize(x, [0, ...range(2, x.ndim)], c.eps, F), 1, p, F),
   };
 }
 
@@ -136,6 +171,14 @@ function instanceNorm(spatial: 1 | 2 | 3): LayerDef<BatchNormConfig> {
     },
     parameters: (c) => affineParams([c.num_features], c.affine, c.affine),
     rf: () => ({ kind: "pointwise" }),
+    /** Per-sample, per-channel statistics over the spatial axes (training mode). */
+    forward: (c, x, p, F) =>
+      channelAffine(
+        normalize(x, range(x.ndim - spatial, x.ndim), c.eps, F),
+        x.ndim - spatial - 1,
+        p,
+        F,
+      ),
   };
 }
 
@@ -193,6 +236,13 @@ export const LayerNorm: LayerDef<LayerNormConfig> = {
   parameters: (c) =>
     affineParams(c.normalized_shape, c.elementwise_affine, c.elementwise_affine && c.bias),
   rf: () => ({ kind: "pointwise" }),
+  /** Statistics over the trailing normalized_shape dims; weight and bias broadcast over them. */
+  forward(c, x, p, F) {
+    let y = normalize(x, range(x.ndim - c.normalized_shape.length, x.ndim), c.eps, F);
+    if (p.weight) y = F.mul(y, p.weight);
+    if (p.bias) y = F.add(y, p.bias);
+    return y;
+  },
 };
 
 /** Normalised configuration of GroupNorm. */
@@ -258,6 +308,11 @@ export const GroupNorm: LayerDef<GroupNormConfig> = {
   },
   parameters: (c) => affineParams([c.num_channels], c.affine, c.affine),
   rf: () => ({ kind: "pointwise" }),
+  /** Statistics per sample and group of C/num_groups channels (with their spatial positions). */
+  forward(c, x, p, F) {
+    const g = F.reshape(x, [x.shape[0], c.num_groups, x.size / (x.shape[0] * c.num_groups)]);
+    return channelAffine(F.reshape(normalize(g, [2], c.eps, F), x.shape), 1, p, F);
+  },
 };
 
 /** Normalised configuration of LocalResponseNorm. */

@@ -11,7 +11,8 @@
 import type { PyValue } from "../../spec/types.js";
 import { bool, int, intTuple, py, shapeStr } from "./common.js";
 import { spatialInput, type SpatialInput } from "./conv.js";
-import { LayerError, type LayerDef, type RfStep, type Shape } from "./types.js";
+import type { Tensor } from "../../tensor/index.js";
+import { LayerError, type LayerDef, type RfStep, type Shape, type TensorCore } from "./types.js";
 
 /** A normalised `MaxPool{n}d` or `AvgPool{n}d` (AvgPool: dilation all 1). */
 export interface PoolConfig {
@@ -128,6 +129,50 @@ const MAX_POOL_SIGNATURE = [
   { name: "ceil_mode", default: false },
 ];
 
+function noIndices(c: { returnIndices: boolean }, type: string): void {
+  if (c.returnIndices) {
+    throw new LayerError(`${type}(return_indices=True) returns a tuple; it has no tensor forward`);
+  }
+}
+
+/** MaxPool1d/2d on the tensor core (`F.max_pool1d`/`F.max_pool2d`). */
+function maxPoolForward(c: PoolConfig, x: Tensor, F: TensorCore): Tensor {
+  noIndices(c, `MaxPool${c.n}d`);
+  if (c.n === 1) {
+    return F.max_pool1d(x, c.kernel[0], {
+      stride: c.stride[0],
+      padding: c.padding[0],
+      dilation: c.dilation[0],
+      ceil_mode: c.ceilMode,
+    });
+  }
+  return F.max_pool2d(x, [c.kernel[0], c.kernel[1]], {
+    stride: [c.stride[0], c.stride[1]],
+    padding: [c.padding[0], c.padding[1]],
+    dilation: [c.dilation[0], c.dilation[1]],
+    ceil_mode: c.ceilMode,
+  });
+}
+
+/** AvgPool1d/2d on the tensor core (`F.avg_pool1d`/`F.avg_pool2d`). */
+function avgPoolForward(c: PoolConfig, x: Tensor, F: TensorCore): Tensor {
+  if (c.n === 1) {
+    return F.avg_pool1d(x, c.kernel[0], {
+      stride: c.stride[0],
+      padding: c.padding[0],
+      ceil_mode: c.ceilMode,
+      count_include_pad: c.countIncludePad,
+    });
+  }
+  return F.avg_pool2d(x, [c.kernel[0], c.kernel[1]], {
+    stride: [c.stride[0], c.stride[1]],
+    padding: [c.padding[0], c.padding[1]],
+    ceil_mode: c.ceilMode,
+    count_include_pad: c.countIncludePad,
+    divisor_override: c.divisorOverride,
+  });
+}
+
 function maxPool(n: number): LayerDef<PoolConfig> {
   return {
     type: `MaxPool${n}d`,
@@ -146,6 +191,12 @@ function maxPool(n: number): LayerDef<PoolConfig> {
     outputShape: poolOutputShape(`max_pool${n}d`, false),
     parameters: () => [],
     rf: poolRf,
+    ...(n <= 2
+      ? {
+          forward: (c: PoolConfig, x: Tensor, _p: unknown, F: TensorCore) =>
+            maxPoolForward(c, x, F),
+        }
+      : {}),
   };
 }
 
@@ -206,6 +257,12 @@ function avgPool(n: number): LayerDef<PoolConfig> {
     outputShape: poolOutputShape(`avg_pool${n}d`, n === 3),
     parameters: () => [],
     rf: poolRf,
+    ...(n <= 2
+      ? {
+          forward: (c: PoolConfig, x: Tensor, _p: unknown, F: TensorCore) =>
+            avgPoolForward(c, x, F),
+        }
+      : {}),
   };
 }
 
@@ -249,6 +306,41 @@ function configureAdaptive(n: number, type: string, v: PyValue): (number | null)
     });
   }
   throw new LayerError(`output_size of ${type} must be ${expect}, got ${py(v)}`);
+}
+
+/**
+ * Adaptive 1-d/2-d pools on the tensor core when every input size is a multiple of its output size:
+ * then PyTorch's windows (from ⌊i·in/out⌋ to ⌈(i+1)·in/out⌉) are all in/out wide with stride
+ * in/out, i.e. a plain pool with kernel = stride = in/out. Other sizes have no tensor forward.
+ */
+function adaptiveForward(
+  kind: "Avg" | "Max",
+  c: AdaptivePoolConfig,
+  x: Tensor,
+  F: TensorCore,
+): Tensor {
+  const type = `Adaptive${kind}Pool${c.n}d`;
+  noIndices(c, type);
+  const spatial = x.shape.slice(x.ndim - c.n);
+  const out = c.outputSize.map((o, i) => o ?? spatial[i]);
+  if (out.some((o, i) => o < 1 || spatial[i] % o !== 0)) {
+    throw new LayerError(
+      `${type} from ${axesList(spatial)} to ${axesList(out)}: dlq's tensor forward needs each input size to be a multiple of the output size`,
+    );
+  }
+  const k = out.map((o, i) => spatial[i] / o);
+  const pool: PoolConfig = {
+    n: c.n,
+    kernel: k,
+    stride: k.slice(),
+    padding: k.map(() => 0),
+    dilation: k.map(() => 1),
+    ceilMode: false,
+    returnIndices: false,
+    countIncludePad: true,
+    divisorOverride: null,
+  };
+  return kind === "Max" ? maxPoolForward(pool, x, F) : avgPoolForward(pool, x, F);
 }
 
 function adaptive(kind: "Avg" | "Max", n: number): LayerDef<AdaptivePoolConfig> {
@@ -308,6 +400,12 @@ function adaptive(kind: "Avg" | "Max", n: number): LayerDef<AdaptivePoolConfig> 
         reason: `${type} from ${axesList(spatial)} to ${axesList(sizes)}: an input size is not a multiple of the output size, so the windows (from ⌊i·in/out⌋ to ⌈(i+1)·in/out⌉) differ in size and stride`,
       };
     },
+    ...(n <= 2
+      ? {
+          forward: (c: AdaptivePoolConfig, x: Tensor, _p: unknown, F: TensorCore) =>
+            adaptiveForward(kind, c, x, F),
+        }
+      : {}),
   };
 }
 

@@ -4,6 +4,26 @@
  * shape rule, parameters, and receptive-field step. Commands and analyses never re-derive these.
  */
 import type { PyValue } from "../../spec/types.js";
+import type * as TensorCoreNS from "../../tensor/index.js";
+import type { Generator, Tensor } from "../../tensor/index.js";
+
+/**
+ * The tensor-core namespace (src/tensor/index.ts) that a layer's {@link LayerDef.forward} computes
+ * with. It is passed in by the caller, so the layer catalogue never loads the tensor core itself
+ * (the shape and rf commands stay as fast as before).
+ */
+export type TensorCore = typeof TensorCoreNS;
+
+/** How a {@link LayerDef.forward} runs where PyTorch's train/eval modes differ. */
+export interface ForwardMode {
+  /**
+   * Dropout in training mode (random masks from `generator`); default false, i.e. dropout is the
+   * identity (eval mode). BatchNorm always uses batch statistics (training mode).
+   */
+  trainDropout?: boolean;
+  /** The generator for dropout masks; required with `trainDropout`. */
+  generator?: Generator;
+}
 
 /** A tensor shape, batch dimension first where there is one. */
 export type Shape = readonly number[];
@@ -60,6 +80,21 @@ export interface LayerDef<C = unknown> {
   variadic?: boolean;
   /** `index` when the module takes integer indices (Embedding); default float. */
   inputKind?: "float" | "index";
+  /**
+   * The module's forward pass on the tensor core, recorded for autodiff (PyTorch's
+   * `module(x)` in training mode for BatchNorm, eval mode for dropout unless
+   * `mode.trainDropout`). `params` are the module's parameter tensors by the names
+   * {@link LayerDef.parameters} gives (absent ones, e.g. a bias=False Linear's bias, are missing);
+   * `F` is the tensor core (src/tensor/index.ts). Absent when dlq cannot run this layer.
+   * @throws LayerError for a configuration the tensor core cannot run (e.g. a padding mode).
+   */
+  forward?(
+    config: C,
+    x: Tensor,
+    params: Readonly<Record<string, Tensor>>,
+    F: TensorCore,
+    mode?: ForwardMode,
+  ): Tensor;
 }
 
 /** A refusal by a layer (bad argument or a shape that cannot flow); the caller names the layer. */

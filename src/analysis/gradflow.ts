@@ -1,0 +1,624 @@
+/**
+ * Gradient flow through depth, measured on the tensor core (`dlq grad`).
+ *
+ * Protocol (README, "dlq grad"): the model is built from the layer catalogue's `forward`s; every
+ * module is initialised as PyTorch does by default (or by `init`); the input is N(0, 1) of the
+ * given shape (integer indices, uniform over the vocabulary, for an Embedding-first model); the
+ * loss is MSE against a zero target (`bce`: BCE-with-logits against 1, i.e. through a sigmoid;
+ * `ce`: cross-entropy against class 0); one forward and one backward pass per seed, seeds
+ * 0 … N−1 of dlq's generator (src/tensor/random.ts). Every statistic is the median over seeds.
+ *
+ * A shared module (one module object applied several times, as `[Linear(…), Sigmoid()] * 24`
+ * builds) holds one set of parameter tensors: its weight gradient accumulates over all its
+ * applications, exactly as in PyTorch; the gradient with respect to each application's output is
+ * reported per application.
+ */
+import * as F from "../tensor/index.js";
+import { InputError } from "../errors.js";
+import type { LayerModule } from "../spec/types.js";
+import { ACTIVATION_FN } from "./layers/activation.js";
+import { bindArgs } from "./layers/common.js";
+import { layerDef } from "./layers/index.js";
+import { LayerError } from "./layers/types.js";
+import {
+  initVariances,
+  linearShapes,
+  meanFieldMlp,
+  type ActivationSpec,
+  type InitScheme,
+} from "./meanfield.js";
+import { layerWhere, type LayerUse } from "./model.js";
+
+/** Weight initialisations `--init` accepts (torch.nn.init's names). */
+export const INITS = [
+  "pytorch",
+  "xavier_uniform",
+  "xavier_normal",
+  "kaiming_uniform",
+  "kaiming_normal",
+  "orthogonal",
+] as const;
+export type InitName = (typeof INITS)[number];
+
+/** Losses `--loss` accepts. */
+export const LOSSES = ["mse", "bce", "ce"] as const;
+export type LossName = (typeof LOSSES)[number];
+
+/** Activations `--act` may swap in: `torch.nn.functional` name → PyTorch class. */
+export const SWAP_ACTS: Readonly<Record<string, string>> = {
+  sigmoid: "Sigmoid",
+  tanh: "Tanh",
+  relu: "ReLU",
+  leaky_relu: "LeakyReLU",
+  elu: "ELU",
+  selu: "SELU",
+  gelu: "GELU",
+  silu: "SiLU",
+  softplus: "Softplus",
+  mish: "Mish",
+};
+
+/** Normalisers that are not hidden-layer activations (never swapped, never "the activation"). */
+const NORMALISERS = new Set(["softmax", "log_softmax", "softmin"]);
+
+/** float32's unit roundoff: w + Δw rounds back to w when |Δw| < 2⁻²⁴·|w|. */
+export const FLOAT32_RESOLUTION = 2 ** -24;
+
+/** |log10(first/last)| beyond this many decades → vanishing / exploding. */
+export const VERDICT_DECADES = 2;
+
+/** |φ′(z)| below this counts as saturated (for ReLU: exactly 0, a dead unit). */
+export const SATURATION_THRESHOLD = 0.01;
+
+export interface GradProtocol {
+  /** Input shape, batch dimension first (already replaced by the batch size). */
+  input: number[];
+  seeds: number;
+  init: InitName;
+  /** Overrides the initialiser's gain (xavier_*: 1, kaiming_*: √2, orthogonal: 1). */
+  gain?: number;
+  loss: LossName;
+  trainDropout: boolean;
+  /** The SGD learning rate for the relative update lr·‖∇W‖/‖W‖. */
+  lr: number;
+}
+
+/** One application of a module with parameters, first = closest to the input. */
+export interface LayerGrad {
+  name: string;
+  type: string;
+  /** 1-based position among the applications with parameters. */
+  depth: number;
+  /** The first application's name when this module is applied again (shared weights). */
+  sharedWith?: string;
+  /** How many times this module is applied (> 1: its weight gradient is the accumulated one). */
+  applications: number;
+  /** ‖∂L/∂W‖ (Frobenius) of the module's `weight` (all its parameters if it has no `weight`). */
+  weightGradNorm: number;
+  /** ‖W‖ (Frobenius). */
+  weightNorm: number;
+  /** lr·‖∂L/∂W‖/‖W‖. */
+  relativeUpdate: number;
+  /** ‖∂L/∂y‖ (Frobenius, whole batch) of this application's output y. */
+  outputGradNorm: number;
+  /** Median over seeds of log10(‖∂L/∂W‖ / the last layer's); null if not finite. */
+  log10RatioToLast: number | null;
+  /** Median over seeds of log10(‖∂L/∂y‖ / the last layer's). */
+  outputLog10RatioToLast: number | null;
+  /** The activation following the layer (before the next layer with weights), if any. */
+  act: string | null;
+  actMean: number | null;
+  actStd: number | null;
+  /** Fraction of the activation's inputs z with |φ′(z)| < 0.01 (ReLU: φ′ = 0, dead). */
+  saturated: number | null;
+  /**
+   * Mean-field prediction of {@link log10RatioToLast} (src/analysis/meanfield.ts); null for a
+   * non-MLP, and for a module applied more than once (its accumulated gradient is not modelled).
+   */
+  predictedLog10RatioToLast: number | null;
+  /** Mean-field prediction of {@link outputLog10RatioToLast}: ½·Σ log₁₀ χ (null for a non-MLP). */
+  predictedOutputLog10RatioToLast: number | null;
+}
+
+export type Verdict = "vanishing" | "exploding" | "healthy";
+
+export interface GradVariant {
+  /** The activation(s) in this variant, e.g. `sigmoid` (several joined by `+`; `none`). */
+  act: string;
+  layers: LayerGrad[];
+  /** Median over seeds of log10(‖∂L/∂W_first‖ / ‖∂L/∂W_last‖); null if not finite. */
+  log10FirstToLast: number | null;
+  /**
+   * `vanishing` / `exploding` when |log10 first/last| > {@link VERDICT_DECADES} for ‖∂L/∂W‖ (or,
+   * failing that, for ‖∂L/∂y‖), by its sign; `exploding` when a value overflowed; else `healthy`.
+   */
+  verdict: Verdict;
+  /**
+   * Per-layer change of log10 ‖∂L/∂y‖ (least-squares slope over the applications with parameters
+   * but the last, per application toward the output): > 0 means gradients shrink toward the input.
+   */
+  log10PerLayer: number | null;
+  /**
+   * The depth (number of applications with parameters) at which the first layer's relative update
+   * lr·‖∂L/∂W₁‖/‖W₁‖ falls below float32's resolution 2⁻²⁴, extrapolating the measured first layer
+   * by {@link log10PerLayer} per layer added or removed; null when gradients do not shrink toward
+   * the input.
+   */
+  float32FreezeDepth: number | null;
+  /** Median loss over seeds. */
+  loss: number;
+  /** Why there is no mean-field prediction (null when there is one). */
+  predictionUnavailable: string | null;
+  /** The prediction of {@link log10FirstToLast} (null without one). */
+  predictedLog10FirstToLast: number | null;
+  /** Messages about non-finite values (overflow), for the text and JSON output. */
+  notes: string[];
+}
+
+/** Median of the finite-or-infinite values (NaN dropped); NaN when none. */
+export function median(xs: readonly number[]): number {
+  const v = xs.filter((x) => !Number.isNaN(x)).sort((a, b) => a - b);
+  if (v.length === 0) return NaN;
+  const m = v.length >> 1;
+  return v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
+}
+
+function norm(d: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < d.length; i++) s += d[i] * d[i];
+  return Math.sqrt(s);
+}
+
+/** The elementwise activation function of a use, or null (softmax-like normalisers excluded). */
+export function activationOf(use: Pick<LayerUse, "type">): string | null {
+  const fn = ACTIVATION_FN[use.type];
+  return fn && !NORMALISERS.has(fn) ? fn : null;
+}
+
+/**
+ * Replaces every elementwise activation by `fn` (e.g. `tanh`), with PyTorch's default arguments.
+ * @throws InputError for a name outside {@link SWAP_ACTS}.
+ */
+export function swapActivations(uses: readonly LayerUse[], fn: string): LayerUse[] {
+  const type = SWAP_ACTS[fn];
+  if (!type) {
+    throw new InputError(
+      `unknown activation '${fn}' (one of ${Object.keys(SWAP_ACTS).join(", ")})`,
+      "--act",
+    );
+  }
+  const def = layerDef(type);
+  const config = def.configure(bindArgs(def, [], {}));
+  return uses.map((u) => (activationOf(u) ? { ...u, type, def, config } : u));
+}
+
+/** The label of a variant: its distinct activation functions in order, or `none`. */
+export function activationLabel(uses: readonly LayerUse[]): string {
+  const fns = [...new Set(uses.map(activationOf).filter((f): f is string => f !== null))];
+  return fns.length ? fns.join("+") : "none";
+}
+
+/** Fills a weight of ≥ 2 dims with the protocol's `--init` (and `--gain`), as `torch.nn.init` does. */
+function initWeight(t: F.Tensor, p: GradProtocol, gen: F.Generator): void {
+  const g = p.gain;
+  switch (p.init) {
+    case "xavier_uniform":
+      F.xavier_uniform_(t, gen, g ?? 1);
+      break;
+    case "xavier_normal":
+      F.xavier_normal_(t, gen, g ?? 1);
+      break;
+    case "kaiming_uniform":
+    case "kaiming_normal": {
+      const fill = p.init === "kaiming_uniform" ? F.kaiming_uniform_ : F.kaiming_normal_;
+      fill(t, gen);
+      if (g !== undefined) {
+        // kaiming_*(nonlinearity='leaky_relu', a=0) has gain √2; rescale to the requested gain.
+        const s = g / Math.SQRT2;
+        for (let i = 0; i < t.size; i++) t.data[i] *= s;
+      }
+      break;
+    }
+    case "orthogonal":
+      F.orthogonal_(t, gen, g ?? 1);
+      break;
+    default:
+      throw new Error(`initWeight: ${p.init}`);
+  }
+}
+
+/**
+ * A module's parameter tensors, initialised as PyTorch's `reset_parameters` does (Linear/Conv:
+ * kaiming_uniform_(a=√5) and U(±1/√fan_in) bias; norms: weight 1, bias 0; Embedding: N(0, 1) with
+ * the padding row zeroed; PReLU: `init`), or with `--init` on weights of ≥ 2 dims (biases then 0).
+ */
+function initParams(use: LayerUse, p: GradProtocol, gen: F.Generator): Record<string, F.Tensor> {
+  const specs = use.def.parameters(use.config);
+  const out: Record<string, F.Tensor> = {};
+  for (const s of specs) out[s.name] = F.zeros(s.shape);
+  const w = out.weight;
+  const b = out.bias ?? null;
+  const type = use.type;
+  if (/^(Linear|Conv\dd|ConvTranspose\dd)$/.test(type) && w) {
+    if (p.init === "pytorch") F.reset_parameters_(w, b, gen);
+    else initWeight(w, p, gen);
+  } else if (type === "Embedding" && w) {
+    if (p.init === "pytorch") F.normal_(w, gen);
+    else initWeight(w, p, gen);
+    const pad = (use.config as { padding_idx: number | null }).padding_idx;
+    if (pad !== null) w.data.fill(0, pad * w.shape[1], (pad + 1) * w.shape[1]);
+  } else if (type === "PReLU" && w) {
+    F.constant_(w, (use.config as { params: { init: number } }).params.init);
+  } else if (/Norm/.test(type)) {
+    if (w) F.ones_(w);
+  } else {
+    for (const t of Object.values(out)) F.normal_(t, gen);
+  }
+  for (const t of Object.values(out)) t.requiresGrad_(true);
+  return out;
+}
+
+function lossOf(out: F.Tensor, loss: LossName): F.Tensor {
+  if (loss === "mse") return F.mse_loss(out, F.zeros(out.shape));
+  if (loss === "bce") return F.binary_cross_entropy_with_logits(out, F.ones(out.shape));
+  const shape = out.ndim >= 2 ? [out.shape[0], ...out.shape.slice(2)] : [];
+  return F.cross_entropy(out, F.zeros(shape));
+}
+
+/** Which activation application reports for each application with parameters (or −1). */
+function followingActivation(uses: readonly LayerUse[], i: number): number {
+  for (let j = i + 1; j < uses.length; j++) {
+    if (activationOf(uses[j])) return j;
+    const hasParams = uses[j].def.parameters(uses[j].config).length > 0;
+    if (hasParams && !/Norm/.test(uses[j].type)) return -1;
+  }
+  return -1;
+}
+
+/**
+ * Refuses a model dlq cannot run: a layer without a tensor forward.
+ * @throws InputError naming the layer.
+ */
+export function checkForwards(uses: readonly LayerUse[]): void {
+  for (const u of uses) {
+    if (!u.def.forward) {
+      throw new InputError(
+        `${u.type} has no tensor forward in dlq, so dlq grad cannot run this model`,
+        layerWhere(u),
+      );
+    }
+  }
+}
+
+interface SeedRun {
+  loss: number;
+  wg: number[];
+  w: number[];
+  og: number[];
+  act: ({ mean: number; std: number; sat: number } | null)[];
+}
+
+function runSeed(
+  uses: readonly LayerUse[],
+  rows: number[],
+  follow: number[],
+  p: GradProtocol,
+  seed: number,
+): SeedRun {
+  const gen = new F.Generator(seed);
+  const params = new Map<LayerModule, Record<string, F.Tensor>>();
+  for (const u of uses) {
+    if (!params.has(u.module)) params.set(u.module, initParams(u, p, gen));
+  }
+  const first = uses[0];
+  let x: F.Tensor;
+  if (first.def.inputKind === "index") {
+    const v = (first.config as { num_embeddings: number }).num_embeddings;
+    x = F.randint(0, v, p.input, gen);
+  } else {
+    x = F.randn(p.input, gen);
+  }
+  const outs: F.Tensor[] = [];
+  const acts = new Map<number, { z: F.Tensor; a: F.Tensor }>();
+  const followSet = new Set(follow.filter((j) => j >= 0));
+  for (let i = 0; i < uses.length; i++) {
+    const u = uses[i];
+    const z = x;
+    try {
+      x = u.def.forward!(u.config, x, params.get(u.module)!, F, {
+        trainDropout: p.trainDropout,
+        generator: gen,
+      });
+    } catch (e) {
+      if (e instanceof LayerError || e instanceof F.TensorError) {
+        throw new InputError(e.message, layerWhere(u));
+      }
+      throw e;
+    }
+    if (x.requiresGrad) x.retainGrad();
+    outs.push(x);
+    if (followSet.has(i)) acts.set(i, { z, a: x });
+  }
+  const loss = lossOf(x, p.loss);
+  if (loss.requiresGrad) loss.backward();
+  const wg: number[] = [];
+  const w: number[] = [];
+  const og: number[] = [];
+  const act: SeedRun["act"] = [];
+  for (let r = 0; r < rows.length; r++) {
+    const i = rows[r];
+    const ps = params.get(uses[i].module)!;
+    const ts = ps.weight ? [ps.weight] : Object.values(ps);
+    let g2 = 0;
+    let w2 = 0;
+    for (const t of ts) {
+      if (t.grad) g2 += norm(t.grad.data) ** 2;
+      w2 += norm(t.data) ** 2;
+    }
+    wg.push(Math.sqrt(g2));
+    w.push(Math.sqrt(w2));
+    const o = outs[i].grad;
+    og.push(o ? norm(o.data) : 0);
+    const j = follow[r];
+    const rec = j >= 0 ? acts.get(j) : undefined;
+    if (!rec) {
+      act.push(null);
+      continue;
+    }
+    const a = rec.a.data;
+    let s = 0;
+    for (let k = 0; k < a.length; k++) s += a[k];
+    const mean = s / a.length;
+    let v = 0;
+    for (let k = 0; k < a.length; k++) v += (a[k] - mean) ** 2;
+    // φ′(z) of the (elementwise) activation, by autodiff on a detached copy of its input.
+    const zl = new F.Tensor(rec.z.data, rec.z.shape, true);
+    const u = uses[j];
+    const [d] = F.grad(F.sum(u.def.forward!(u.config, zl, {}, F)), [zl]);
+    let sat = 0;
+    for (let k = 0; k < d.length; k++) if (Math.abs(d[k]) < SATURATION_THRESHOLD) sat++;
+    // PyTorch's Tensor.std(): unbiased.
+    act.push({ mean, std: Math.sqrt(v / Math.max(a.length - 1, 1)), sat: sat / d.length });
+  }
+  return { loss: loss.item(), wg, w, og, act };
+}
+
+const log10Ratio = (a: number, b: number): number =>
+  a === 0 && b === 0 ? NaN : Math.log10(a) - Math.log10(b);
+
+const finiteOrNull = (x: number): number | null => (Number.isFinite(x) ? x : null);
+
+/**
+ * Measures gradient magnitudes per layer (see the module comment for the protocol).
+ * @param uses the model's layer applications (src/analysis/model.ts), activations possibly swapped.
+ * @throws InputError naming the layer when a layer has no forward or cannot run on its input.
+ */
+export function measureGradFlow(uses: readonly LayerUse[], p: GradProtocol): GradVariant {
+  checkForwards(uses);
+  const rows: number[] = [];
+  uses.forEach((u, i) => {
+    if (u.def.parameters(u.config).length > 0) rows.push(i);
+  });
+  const follow = rows.map((i) => followingActivation(uses, i));
+  const runs: SeedRun[] = [];
+  for (let s = 0; s < p.seeds; s++) runs.push(runSeed(uses, rows, follow, p, s));
+  const counts = new Map<LayerModule, number>();
+  for (const u of uses) counts.set(u.module, (counts.get(u.module) ?? 0) + 1);
+  const last = rows.length - 1;
+  const notes: string[] = [];
+  const layers: LayerGrad[] = rows.map((i, r) => {
+    const u = uses[i];
+    const col = (f: (run: SeedRun) => number): number => median(runs.map(f));
+    const actCol = (f: (a: { mean: number; std: number; sat: number }) => number): number | null =>
+      follow[r] >= 0 ? finiteOrNull(col((run) => (run.act[r] ? f(run.act[r]!) : NaN))) : null;
+    return {
+      name: u.name,
+      type: u.type,
+      depth: r + 1,
+      ...(u.sharedWith !== undefined ? { sharedWith: u.sharedWith } : {}),
+      applications: counts.get(u.module) ?? 1,
+      weightGradNorm: col((run) => run.wg[r]),
+      weightNorm: col((run) => run.w[r]),
+      relativeUpdate: col((run) => (p.lr * run.wg[r]) / run.w[r]),
+      outputGradNorm: col((run) => run.og[r]),
+      log10RatioToLast: finiteOrNull(col((run) => log10Ratio(run.wg[r], run.wg[last]))),
+      outputLog10RatioToLast: finiteOrNull(col((run) => log10Ratio(run.og[r], run.og[last]))),
+      act: follow[r] >= 0 ? activationOf(uses[follow[r]]) : null,
+      actMean: actCol((a) => a.mean),
+      actStd: actCol((a) => a.std),
+      saturated: actCol((a) => a.sat),
+      predictedLog10RatioToLast: null,
+      predictedOutputLog10RatioToLast: null,
+    };
+  });
+  const lossMed = median(runs.map((r) => r.loss));
+  const nonFinite = runs.some(
+    (run) => !Number.isFinite(run.loss) || run.wg.some((g) => !Number.isFinite(g)),
+  );
+  if (nonFinite) {
+    notes.push(
+      "some seeds overflowed (a loss or gradient is infinite or NaN); those values are reported as null",
+    );
+  }
+  const firstToLast = layers.length > 0 ? layers[0].log10RatioToLast : null;
+  const outFirstToLast = layers.length > 0 ? layers[0].outputLog10RatioToLast : null;
+  // The weight gradients decide; the gradients w.r.t. the outputs decide when the weights' do not
+  // cross the threshold (e.g. exploding ‖∂L/∂y‖ offset by shrinking activations).
+  const decide = (r: number | null): Verdict | null =>
+    r === null
+      ? null
+      : r < -VERDICT_DECADES
+        ? "vanishing"
+        : r > VERDICT_DECADES
+          ? "exploding"
+          : null;
+  const verdict: Verdict = nonFinite
+    ? "exploding"
+    : (decide(firstToLast) ?? decide(outFirstToLast) ?? "healthy");
+  // Per-layer slope of log10 ‖∂L/∂y‖ over the applications with parameters but the last.
+  const pts = layers
+    .slice(0, Math.max(layers.length - 1, 2))
+    .map((l) => [l.depth, l.outputGradNorm > 0 ? Math.log10(l.outputGradNorm) : NaN])
+    .filter(([, y]) => Number.isFinite(y));
+  let slope: number | null = null;
+  if (pts.length >= 2) {
+    const mx = pts.reduce((s, [x]) => s + x, 0) / pts.length;
+    const my = pts.reduce((s, [, y]) => s + y, 0) / pts.length;
+    let sxy = 0;
+    let sxx = 0;
+    for (const [x, y] of pts) {
+      sxy += (x - mx) * (y - my);
+      sxx += (x - mx) ** 2;
+    }
+    slope = sxx > 0 ? sxy / sxx : null;
+  }
+  let freeze: number | null = null;
+  const u1 = layers.length > 0 ? layers[0].relativeUpdate : NaN;
+  if (slope !== null && slope > 1e-3 && u1 > 0 && Number.isFinite(u1)) {
+    const L = layers.length;
+    freeze = Math.max(1, Math.ceil(L + (Math.log10(u1) - Math.log10(FLOAT32_RESOLUTION)) / slope));
+    if (freeze > 1e6) freeze = null;
+  }
+  const mf = predictMlp(uses, p);
+  if (typeof mf !== "string") {
+    layers.forEach((l, r) => {
+      l.predictedOutputLog10RatioToLast = mf.bias[r];
+      l.predictedLog10RatioToLast = l.applications === 1 ? mf.weight[r] : null;
+    });
+  }
+  return {
+    act: activationLabel(uses),
+    predictionUnavailable: typeof mf === "string" ? mf : null,
+    predictedLog10FirstToLast: layers.length > 0 ? layers[0].predictedLog10RatioToLast : null,
+    layers,
+    log10FirstToLast: firstToLast,
+    verdict,
+    log10PerLayer: slope,
+    float32FreezeDepth: freeze,
+    loss: lossMed,
+    notes,
+  };
+}
+
+/**
+ * The default input shape of `dlq grad`: the given or stated shape, else `(batch, in_features)`
+ * for a Linear-first model; the batch dimension replaced by `batch`.
+ * @throws InputError when no shape can be found.
+ */
+export function gradInput(
+  uses: readonly LayerUse[],
+  stated: readonly number[] | undefined,
+  batch: number,
+): number[] {
+  let shape: number[];
+  if (stated) shape = [...stated];
+  else if (uses[0].type === "Linear") {
+    shape = [1, (uses[0].config as { in_features: number }).in_features];
+  } else {
+    throw new InputError(
+      `no input shape: pass --input (e.g. --input 1,3,32,32); the model does not feed itself a tensor (first layer: ${uses[0].type})`,
+    );
+  }
+  if (shape.length < 2) {
+    throw new InputError(
+      `input shape [${shape.join(", ")}] has no batch dimension; dlq grad needs (batch, …)`,
+      "--input",
+    );
+  }
+  shape[0] = batch;
+  return shape;
+}
+
+/** meanfield.ts's activation spec for an activation use, or null when it has none. */
+function meanFieldAct(use: LayerUse): ActivationSpec | null {
+  const fn = activationOf(use);
+  const p = (use.config as { params: Record<string, number | string | boolean | null> }).params;
+  switch (fn) {
+    case "sigmoid":
+    case "tanh":
+    case "relu":
+    case "selu":
+    case "silu":
+      return fn;
+    case "leaky_relu":
+      return { fn, negative_slope: p.negative_slope as number };
+    case "elu":
+      return { fn, alpha: p.alpha as number };
+    case "gelu":
+      return { fn, approximate: p.approximate as "none" | "tanh" };
+    case "softplus":
+      return { fn, beta: p.beta as number, threshold: p.threshold as number };
+    default:
+      return null;
+  }
+}
+
+/** The init scheme of meanfield.ts matching the protocol's `init` (biases 0 unless `pytorch`). */
+function meanFieldInit(p: GradProtocol): InitScheme {
+  switch (p.init) {
+    case "pytorch":
+      return { scheme: "default" };
+    case "xavier_uniform":
+    case "xavier_normal":
+    case "orthogonal":
+      return { scheme: p.init, gain: p.gain ?? 1, bias: "zeros" };
+    default:
+      return { scheme: p.init, bias: "zeros" };
+  }
+}
+
+/**
+ * The mean-field prediction (src/analysis/meanfield.ts) for an MLP: Linear layers with at most one
+ * elementwise activation between them (Dropout in eval mode and Identity ignored; a final
+ * activation after the last Linear changes no ratio to the last layer and is ignored too).
+ * Returns per application with parameters the predicted log10 ratios to the last layer of the
+ * weight gradient and of the gradient w.r.t. the layer's output, or why there is none.
+ */
+export function predictMlp(
+  uses: readonly LayerUse[],
+  p: GradProtocol,
+): { weight: number[]; bias: number[] } | string {
+  const steps = uses.filter(
+    (u) => u.type !== "Identity" && !(/Dropout/.test(u.type) && !p.trainDropout),
+  );
+  const linears: LayerUse[] = [];
+  const acts: ActivationSpec[] = [];
+  let pending: ActivationSpec | null = null;
+  let sawAct = false;
+  for (const u of steps) {
+    if (u.type === "Linear") {
+      if (linears.length > 0) acts.push(pending ?? "linear");
+      linears.push(u);
+      pending = null;
+      sawAct = false;
+      continue;
+    }
+    const a = meanFieldAct(u);
+    if (a === null || linears.length === 0 || sawAct) {
+      return `the model is not an MLP of Linear layers and the activations mean-field theory covers (at ${u.name}: ${u.type})`;
+    }
+    pending = a;
+    sawAct = true;
+  }
+  if (linears.length < 2) return "the model has fewer than two Linear layers";
+  const widths = [
+    (linears[0].config as { in_features: number }).in_features,
+    ...linears.map((l) => (l.config as { out_features: number }).out_features),
+  ];
+  let layers;
+  try {
+    layers = initVariances(linearShapes(widths), meanFieldInit(p));
+  } catch (e) {
+    return `mean-field variances unavailable: ${(e as Error).message}`;
+  }
+  layers = layers.map((l, i) => {
+    const cfg = linears[i].config as { bias: boolean };
+    let sigmaW2 = l.sigmaW2;
+    if (p.gain !== undefined && (p.init === "kaiming_uniform" || p.init === "kaiming_normal")) {
+      sigmaW2 = p.gain * p.gain;
+    }
+    return { ...l, sigmaW2, sigmaB2: cfg.bias ? l.sigmaB2 : 0 };
+  });
+  const mf = meanFieldMlp({ layers, act: acts, inputQ: 1 });
+  return { weight: mf.predictedLog10GradRatioToLast, bias: mf.predictedLog10BiasGradRatioToLast };
+}

@@ -1,0 +1,116 @@
+/**
+ * `dlq grad` through the real bin (bin/dlq.js → dist/, built by `npm run build` first): exit
+ * codes, JSON validity (no NaN/Infinity), the scalar chain's worked example (a = 0.5 over 10
+ * layers → 2⁻⁹ at the first layer, a = 2 → 2⁹), the SVG chart.
+ */
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { dlq } from "./helpers.js";
+
+describe("dlq grad (CLI)", () => {
+  it("--json on the mlpirate: schema, 26 rows, sigmoid vanishing, no NaN", () => {
+    const r = dlq(["grad", "examples/course_mlpirate.py", "--seeds", "2", "--json"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).not.toMatch(/NaN|Infinity/);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.schema_version).toBe(1);
+    expect(doc.protocol).toMatchObject({
+      input: [64, 42],
+      batch: 64,
+      seeds: 2,
+      init: "pytorch",
+      loss: "mse",
+    });
+    expect(doc.variants).toHaveLength(1);
+    const v = doc.variants[0];
+    expect(v.act).toBe("sigmoid");
+    expect(v.verdict).toBe("vanishing");
+    expect(v.layers).toHaveLength(26);
+    for (const k of [
+      "name",
+      "type",
+      "weight_grad_norm",
+      "output_grad_norm",
+      "log10_ratio_to_last",
+      "predicted_log10_ratio_to_last",
+      "act_mean",
+      "act_std",
+      "saturated",
+    ]) {
+      expect(v.layers[0], k).toHaveProperty(k);
+    }
+    expect(v.layers[1].weight_grad_accumulated).toBe(true);
+    expect(v.layers[25].act_mean).toBeNull();
+  });
+
+  it("--act sigmoid,tanh,relu shows three variants side by side", () => {
+    const r = dlq([
+      "grad",
+      "examples/course_mlpirate.py",
+      "--seeds",
+      "2",
+      "--batch",
+      "16",
+      "--act",
+      "sigmoid,tanh,relu",
+      "--no-plot",
+    ]);
+    expect(r.code).toBe(0);
+    for (const a of ["sigmoid", "tanh", "relu"]) expect(r.stdout).toContain(`Activation: ${a}`);
+    expect(r.stdout).toMatch(/Replacing sigmoid \(vanishing/);
+    expect(r.stdout).not.toContain("┼");
+  });
+
+  it("bad --act, --init, --loss, unknown options and a missing MODEL exit 2 with one line", () => {
+    for (const args of [
+      ["grad", "examples/course_mlpirate.py", "--act", "sigmoidd"],
+      ["grad", "examples/course_mlpirate.py", "--init", "he"],
+      ["grad", "examples/course_mlpirate.py", "--loss", "hinge"],
+      ["grad", "examples/course_mlpirate.py", "--seeds", "0"],
+      ["grad", "examples/course_mlpirate.py", "--bogus"],
+      ["grad"],
+    ]) {
+      const r = dlq(args);
+      expect(r.code, args.join(" ")).toBe(2);
+      expect(r.stderr.trim().split("\n"), args.join(" ")).toHaveLength(1);
+      expect(r.stderr).toMatch(/^dlq: /);
+    }
+  });
+
+  it("a layer without a forward exits 2 naming it", () => {
+    const r = dlq(["grad", "-", "--input", "1,1,5,5,5"], {
+      input: "import torch.nn as nn\nm = nn.Sequential(nn.Conv3d(1, 2, 3))\n",
+    });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/layer 0 \(Conv3d\).*no tensor forward/);
+  });
+
+  it("--chain 0.5,2 --depth 10: 2^-9 and 2^9 at the first layer", () => {
+    const r = dlq(["grad", "--chain", "0.5,2", "--depth", "10", "--json"]);
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.schema_version).toBe(1);
+    const [half, two] = doc.chain.series;
+    expect(half.grad_weight_first).toBe(2 ** -9);
+    expect(two.grad_weight_first).toBe(2 ** 9);
+    expect(half.rows).toHaveLength(10);
+    const t = dlq(["grad", "--chain", "0.5,2", "--depth", "10"]);
+    expect(t.code).toBe(0);
+    expect(t.stdout).toContain("2^-9");
+    expect(t.stdout).toContain("2^9");
+    expect(dlq(["grad", "--chain", "0.5,x"]).code).toBe(2);
+    expect(dlq(["grad", "examples/course_mlpirate.py", "--chain", "0.5"]).code).toBe(2);
+  });
+
+  it("--svg writes a small SVG chart", () => {
+    const dir = mkdtempSync(join(tmpdir(), "dlq-grad-"));
+    const file = join(dir, "chart.svg");
+    const r = dlq(["grad", "--chain", "0.5,2", "--depth", "12", "--svg", file, "--no-plot"]);
+    expect(r.code).toBe(0);
+    const svg = readFileSync(file, "utf8");
+    expect(svg.startsWith("<svg")).toBe(true);
+    expect(svg.match(/<polyline/g)).toHaveLength(2);
+  });
+});
