@@ -368,15 +368,6 @@ export interface GradcheckReport {
   notes: string[];
 }
 
-function unravel(flat: number, shape: readonly number[]): number[] {
-  const idx = new Array<number>(shape.length);
-  for (let d = shape.length - 1; d >= 0; d--) {
-    idx[d] = flat % shape[d];
-    flat = Math.floor(flat / shape[d]);
-  }
-  return idx;
-}
-
 /**
  * Runs the check (options override the snippet's own `gradcheck(...)` tolerances, which
  * override PyTorch's defaults).
@@ -401,7 +392,7 @@ export function runGradcheck(p: Prepared, opts: CheckOptions = {}): GradcheckRep
       ? null
       : {
           index: e.index,
-          output: e.output < 0 ? [] : unravel(e.output, outShape),
+          output: e.output < 0 ? [] : T.unravel(e.output, outShape),
           analytic: e.analytical,
           numerical: e.numerical,
           absError: e.absError,

@@ -1,4 +1,5 @@
 /** `dlq shape MODEL [--input SHAPE] [--json]`: torchinfo-like table of shapes, parameters, mult-adds. */
+import { shapeStr } from "../analysis/layers/common.js";
 import { modelFacts, type ModelFacts } from "../analysis/model.js";
 import { jsonDoc, type Context } from "./context.js";
 import { inputShape, loadModel } from "./model.js";
@@ -10,7 +11,6 @@ export interface ShapeOptions {
   json?: boolean;
 }
 
-const shapeStr = (s: readonly number[]): string => `[${s.join(", ")}]`;
 /** Bytes → megabytes (10⁶ bytes, as torchinfo), two decimals. */
 const mb = (bytes: number): string => (bytes / 1e6).toFixed(2);
 

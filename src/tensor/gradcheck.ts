@@ -105,7 +105,8 @@ export interface GradcheckResult {
   inputs: GradcheckInputReport[];
 }
 
-function unravel(flat: number, shape: readonly number[]): number[] {
+/** The multi-index of flat (row-major) position `flat` in `shape`. */
+export function unravel(flat: number, shape: readonly number[]): number[] {
   const idx = new Array<number>(shape.length);
   for (let d = shape.length - 1; d >= 0; d--) {
     idx[d] = flat % shape[d];

@@ -165,4 +165,5 @@ export {
   type GradcheckInputReport,
   type GradcheckResult,
   gradcheck,
+  unravel,
 } from "./gradcheck.js";
