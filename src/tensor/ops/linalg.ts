@@ -1,17 +1,14 @@
 /**
  * Matrix products: the GEMM kernel, `matmul` with PyTorch's `@` rules, and `linear`.
  *
- * The kernel computes C += A·B in i-k-j order: for a block of four rows of C, each A(i,k) is held
- * in a register while a row of B streams through, so the innermost loop reads B and updates C
- * with unit stride. Columns and depth are tiled (NB × KB) so the active panel of B stays in
- * cache. Nothing is allocated inside the kernel.
+ * The kernel computes C += A·B with a 4×4 register-blocked micro-kernel: for each 4×4 block of C,
+ * sixteen accumulators stay in registers over the whole depth K, and each step loads four values of
+ * A and four of B for sixteen multiply-adds (the plain i-k-j loop loads and stores C on every
+ * multiply-add). Edges use plain i-k-j loops. Nothing is allocated inside the kernel.
  */
 import { TensorError } from "../errors.js";
 import { broadcastMap, broadcastShapes, shapeSize, shapeStr, shapeX } from "../shape.js";
 import { createOp, Tensor } from "../tensor.js";
-
-const NB = 512;
-const KB = 128;
 
 /**
  * C[M×N] += A[M×K]·B[K×N] over Float64Arrays with offsets. A is read as
@@ -41,42 +38,111 @@ export function gemm(
     }
     return;
   }
-  for (let j0 = 0; j0 < N; j0 += NB) {
-    const j1 = j0 + NB < N ? j0 + NB : N;
-    for (let k0 = 0; k0 < K; k0 += KB) {
-      const k1 = k0 + KB < K ? k0 + KB : K;
-      let i = 0;
-      for (; i + 4 <= M; i += 4) {
-        const c0 = cOff + i * N;
-        const c1 = c0 + N;
-        const c2 = c1 + N;
-        const c3 = c2 + N;
-        const ai = aOff + i * rsA;
-        for (let k = k0; k < k1; k++) {
-          const ak = ai + k * csA;
-          const x0 = A[ak];
-          const x1 = A[ak + rsA];
-          const x2 = A[ak + 2 * rsA];
-          const x3 = A[ak + 3 * rsA];
-          const bk = bOff + k * N;
-          for (let j = j0; j < j1; j++) {
-            const b = B[bk + j];
-            C[c0 + j] += x0 * b;
-            C[c1 + j] += x1 * b;
-            C[c2 + j] += x2 * b;
-            C[c3 + j] += x3 * b;
-          }
-        }
+  // 4×4 register-blocked micro-kernel: sixteen accumulators live in registers across the whole k
+  // loop, so each step loads 4 values of A and 4 of B for 16 multiply-adds and stores nothing.
+  const M4 = M - (M % 4);
+  const N4 = N - (N % 4);
+  for (let i = 0; i < M4; i += 4) {
+    const a0 = aOff + i * rsA;
+    const a1 = a0 + rsA;
+    const a2 = a1 + rsA;
+    const a3 = a2 + rsA;
+    const c0 = cOff + i * N;
+    const c1 = c0 + N;
+    const c2 = c1 + N;
+    const c3 = c2 + N;
+    for (let j = 0; j < N4; j += 4) {
+      let s00 = 0;
+      let s01 = 0;
+      let s02 = 0;
+      let s03 = 0;
+      let s10 = 0;
+      let s11 = 0;
+      let s12 = 0;
+      let s13 = 0;
+      let s20 = 0;
+      let s21 = 0;
+      let s22 = 0;
+      let s23 = 0;
+      let s30 = 0;
+      let s31 = 0;
+      let s32 = 0;
+      let s33 = 0;
+      let bk = bOff + j;
+      let ak = 0;
+      for (let k = 0; k < K; k++, bk += N, ak += csA) {
+        const b0 = B[bk];
+        const b1 = B[bk + 1];
+        const b2 = B[bk + 2];
+        const b3 = B[bk + 3];
+        const x0 = A[a0 + ak];
+        const x1 = A[a1 + ak];
+        const x2 = A[a2 + ak];
+        const x3 = A[a3 + ak];
+        s00 += x0 * b0;
+        s01 += x0 * b1;
+        s02 += x0 * b2;
+        s03 += x0 * b3;
+        s10 += x1 * b0;
+        s11 += x1 * b1;
+        s12 += x1 * b2;
+        s13 += x1 * b3;
+        s20 += x2 * b0;
+        s21 += x2 * b1;
+        s22 += x2 * b2;
+        s23 += x2 * b3;
+        s30 += x3 * b0;
+        s31 += x3 * b1;
+        s32 += x3 * b2;
+        s33 += x3 * b3;
       }
-      for (; i < M; i++) {
-        const c0 = cOff + i * N;
-        const ai = aOff + i * rsA;
-        for (let k = k0; k < k1; k++) {
-          const x0 = A[ai + k * csA];
-          const bk = bOff + k * N;
-          for (let j = j0; j < j1; j++) C[c0 + j] += x0 * B[bk + j];
-        }
-      }
+      C[c0 + j] += s00;
+      C[c0 + j + 1] += s01;
+      C[c0 + j + 2] += s02;
+      C[c0 + j + 3] += s03;
+      C[c1 + j] += s10;
+      C[c1 + j + 1] += s11;
+      C[c1 + j + 2] += s12;
+      C[c1 + j + 3] += s13;
+      C[c2 + j] += s20;
+      C[c2 + j + 1] += s21;
+      C[c2 + j + 2] += s22;
+      C[c2 + j + 3] += s23;
+      C[c3 + j] += s30;
+      C[c3 + j + 1] += s31;
+      C[c3 + j + 2] += s32;
+      C[c3 + j + 3] += s33;
+    }
+  }
+  // Edges: the last N % 4 columns of the blocked rows, then the last M % 4 rows.
+  if (N4 < N) gemmSimple(M4, N4, N, K, A, aOff, rsA, csA, B, bOff, C, cOff, N);
+  if (M4 < M)
+    gemmSimple(M - M4, 0, N, K, A, aOff + M4 * rsA, rsA, csA, B, bOff, C, cOff + M4 * N, N);
+}
+
+/** C[i, j0..j1) += Σ_k A(i,k)·B(k,j) for i < M: plain i-k-j loops, for the micro-kernel's edges. */
+function gemmSimple(
+  M: number,
+  j0: number,
+  j1: number,
+  K: number,
+  A: Float64Array,
+  aOff: number,
+  rsA: number,
+  csA: number,
+  B: Float64Array,
+  bOff: number,
+  C: Float64Array,
+  cOff: number,
+  N: number,
+): void {
+  for (let i = 0; i < M; i++) {
+    const ci = cOff + i * N;
+    const ai = aOff + i * rsA;
+    for (let k = 0; k < K; k++) {
+      const x = A[ai + k * csA];
+      const bk = bOff + k * N;
+      for (let j = j0; j < j1; j++) C[ci + j] += x * B[bk + j];
     }
   }
 }
