@@ -82,8 +82,8 @@ export async function main(argv: string[], io: Partial<Context> = {}): Promise<n
 
   sub("shape", "Output shape, parameters and mult-adds of every layer (like torchinfo).", [
     "dlq shape examples/course_cnn.py",
-    "dlq shape examples/resnet_stem.json --input 8,3,224,224 --json",
-    "pbpaste | dlq shape - --input 1,42",
+    "dlq shape examples/vgg11.repr.txt --input 8,3,224,224 --json",
+    "cat examples/course_mlpirate.py | dlq shape - --input 1,42",
   ])
     .argument("<MODEL>", "PyTorch source, printed repr or JSON spec (path, or - for stdin)")
     .option("-i, --input <SHAPE>", "input shape with batch dim, e.g. 1,3,224,224 or 1x3x224x224")
@@ -141,7 +141,7 @@ export async function main(argv: string[], io: Partial<Context> = {}): Promise<n
   sub("gradcheck", "Autodiff gradients of a PyTorch expression against central differences.", [
     "dlq gradcheck examples/course_gradcheck.py",
     'dlq gradcheck "torch.mean(X @ W + b)" --var X=100x5:const --var W=5x5 --var b=5',
-    'dlq gradcheck "F.cross_entropy(X @ W, t)" --var X=8x4:const --var W=4x3 --var t=8:randint(0,3)',
+    'dlq gradcheck "F.cross_entropy(X @ W, t)" --var X=8x4:const --var W=4x3 --var "t=8:randint(0,3)"',
     'dlq gradcheck "torch.relu(x).sum()" --var "x=[-1, 0, 2]" --json',
   ])
     .argument("<EXPR>", "a PyTorch expression, a def, or a file (- for stdin) with a snippet")
@@ -176,8 +176,8 @@ export async function main(argv: string[], io: Partial<Context> = {}): Promise<n
 
   sub("check", "Run the dlq commands of an answers file and check their JSON output.", [
     "dlq check examples/answers.yaml",
-    "dlq check answers.yaml --junit report.xml",
-    "dlq check answers.yaml --only cnn-rf --json",
+    "dlq check examples/answers.yaml --junit report.xml",
+    "dlq check examples/answers.yaml --only cnn-receptive-field --json",
   ])
     .argument("<FILE>", "answers file, YAML or JSON (a path, or - for stdin)")
     .option("--junit <OUT>", "also write JUnit XML (one testcase per entry) to OUT")
@@ -223,8 +223,8 @@ export async function main(argv: string[], io: Partial<Context> = {}): Promise<n
 
   sub("gcn", "Receptive fields of graph convolutions Y = φ(Σ Δᵏ X αₖ + b); zeroing a node.", [
     "dlq gcn examples/graph_path5.json --layers 2 --q 1 --node 0",
-    "dlq gcn examples/graph_course.txt --layers 2 --q 2 --zero 3",
-    "dlq gcn edges.txt -L 3 -q 1 --laplacian normalized --json",
+    "dlq gcn examples/graph_small.txt --layers 2 --q 2 --zero 3",
+    "dlq gcn examples/graph_path5.json -L 3 -q 1 --laplacian normalized --json",
   ])
     .argument("<GRAPH>", 'edge list: JSON {"nodes": N, "edges": [[0,1],...]} or text pairs')
     .requiredOption("-L, --layers <L>", "number of graph-convolution layers")
