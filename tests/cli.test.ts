@@ -2,6 +2,7 @@
  * The real command line (bin/dlq.js → dist/, built by `npm test` first): output, JSON, exit codes,
  * stdin, colour. Expected values are the course's (worked by hand and by PyTorch).
  */
+import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { ROOT, dlq } from "./helpers.js";
@@ -172,5 +173,41 @@ describe("colour", () => {
   });
   it("piped output is plain (not a TTY)", () => {
     expect(dlq(["dropout", "0.1", "0.2"]).stdout).not.toMatch(ansi);
+  });
+});
+
+describe("edge cases found by trying the product", () => {
+  it("derive: nothing cross-checked when the derivative is undefined at every point → exit 1", () => {
+    const r = dlq(["derive", "log(x)", "--at", "x=0"]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/nothing was cross-checked/);
+    expect(JSON.parse(dlq(["derive", "log(x)", "--at", "x=0", "--json"]).stdout)).toMatchObject({
+      agree: false,
+      checked: 0,
+    });
+  });
+  it("kl: a logvar whose variance overflows float64 is bad input (exit 2), not a failed check", () => {
+    const r = dlq(["kl", "--mu", "1", "--logvar", "1000"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--logvar/);
+    expect(r.stdout).toBe("");
+  });
+  it("a model without an input shape gets an example for its first layer", () => {
+    const r = dlq(["shape", "examples/course_mlpirate.py"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--input 1,42 for its first layer, Linear/);
+    const e = dlq(["shape", "examples/course_embedding.repr.txt"]);
+    expect(e.stderr).toMatch(/indices/);
+  });
+  it("`dlq … | head` closing the pipe early is not an error", () => {
+    const r = spawnSync(
+      "bash",
+      ["-c", `node "${ROOT}bin/dlq.js" shape "${ROOT}examples/vgg11.py" | head -1`],
+      {
+        encoding: "utf8",
+      },
+    );
+    expect(r.status).toBe(0);
+    expect(r.stderr).toBe("");
   });
 });

@@ -111,8 +111,13 @@ export interface DeriveResult {
   symbols: string[];
   derivative: string;
   points: DerivePoint[];
-  /** No point disagrees (points where the derivative is undefined are not counted). */
+  /**
+   * At least one point was compared and none disagrees (points where the derivative is undefined
+   * are not counted; with none compared, nothing was checked and this is false).
+   */
   agree: boolean;
+  /** How many points were compared (the derivative defined there). */
+  checked: number;
   notes: string[];
 }
 
@@ -423,7 +428,8 @@ export async function derive(text: string, opts: DeriveOptions = {}): Promise<De
     symbols,
     derivative: d.toString(),
     points,
-    agree: points.every((p) => p.agree !== false),
+    agree: points.some((p) => p.agree === true) && points.every((p) => p.agree !== false),
+    checked: points.filter((p) => p.agree !== null).length,
     notes,
   };
 }

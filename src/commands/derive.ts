@@ -41,6 +41,7 @@ export function deriveJson(r: DeriveResult): Record<string, unknown> {
     symbols: r.symbols,
     derivative: r.derivative,
     agree: r.agree,
+    checked: r.checked,
     points: r.points.map((p) => ({
       at: p.at,
       value: p.value,
@@ -91,7 +92,11 @@ export async function run(ctx: Context, expr: string, opts: DeriveCliOptions): P
   for (const n of r.notes) out += s.dim(`note: ${n}\n`);
   out += r.agree
     ? s.green("symbolic, autodiff and finite differences agree\n")
-    : s.red("the cross-check FAILED: see DISAGREE above\n");
+    : r.checked === 0
+      ? s.red(
+          "nothing was cross-checked: the derivative is undefined at every point given (try --at)\n",
+        )
+      : s.red("the cross-check FAILED: see DISAGREE above\n");
   ctx.out(out);
   return code;
 }

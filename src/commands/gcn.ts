@@ -63,7 +63,7 @@ function zeroReasoning(i: number, hops: number, isolated: boolean, ownReaches: b
     `Zeroing row ${i} removes node ${i}'s whole aggregation: its hidden state becomes φ(b) at every layer, independent of X. ` +
     `Zeroing column ${i} removes node ${i}'s state from every other node's aggregation, so no term of Δ'ᵏ is a walk that touches node ${i}. ` +
     own +
-    ` An output changes when it had a walk through node ${i}: the nodes within q·L = ${hops} hops of ${i}, node ${i} included; farther nodes never saw node ${i}.`
+    ` An output changes when it had a walk through node ${i}: the nodes within q·L = ${hops} hop${hops === 1 ? "" : "s"} of ${i}, node ${i} included; farther nodes never saw node ${i}.`
   );
 }
 
@@ -143,7 +143,7 @@ export async function run(ctx: Context, graphPath: string, opts: GcnOptions): Pr
   }
   const s = ctx.style;
   let out = `Graph: ${g.nodes} nodes, ${g.edges.length} edges; Δ = ${LAPLACIAN_TEXT[kind]}.\n`;
-  out += `${L} layer${L > 1 ? "s" : ""} of Σ_{k=1..${q}} Δᵏ H αₖ: each output sees the nodes within q·L = ${s.bold(String(hops))} hops.\n`;
+  out += `${L} layer${L > 1 ? "s" : ""} of Σ_{k=1..${q}} Δᵏ H αₖ: each output sees the nodes within q·L = ${s.bold(String(hops))} hop${hops === 1 ? "" : "s"}.\n`;
   out += renderTable(
     ["node", "receptive field (BFS, ≤ q·L hops)", "size", "autodiff ∂Yᵢ/∂Xⱼ ≠ 0"].map(s.bold),
     fields.map((f) => [

@@ -56,7 +56,18 @@ export async function run(ctx: Context, opts: KlOptions): Promise<number> {
     throw new InputError("one sample has no standard error: use 0 or ≥ 2", "--samples");
   if (samples > 10_000_000) throw new InputError("at most 10,000,000 samples", "--samples");
   const seed = integer(opts.seed, "--seed", 0, 0);
+  // σ² = exp(logvar) must be a positive finite float64, and μ² finite, for the KL to exist.
+  const big = logvar.findIndex((v) => !Number.isFinite(Math.exp(v)) || Math.exp(v) === 0);
+  if (big >= 0) {
+    throw new InputError(
+      `logvar ${logvar[big]} gives σ² = exp(${logvar[big]}), outside float64's range (|logvar| must be < 709)`,
+      "--logvar",
+    );
+  }
   const r = klGaussian(mu, logvar, samples, seed);
+  if (!Number.isFinite(r.closedForm)) {
+    throw new InputError("the KL term overflows float64 for these values", "--mu");
+  }
   const code = r.mc && !r.mc.within3se ? 1 : 0;
   if (opts.json) {
     ctx.out(

@@ -1,6 +1,7 @@
 /** Loading a MODEL argument: read, parse (any of the three forms), flatten and validate. */
 import { InputError } from "../errors.js";
 import { resolveModel, type LayerUse } from "../analysis/model.js";
+import { bindArgs } from "../analysis/layers/common.js";
 import { LAYERS } from "../analysis/layers/index.js";
 import { parseModel } from "../spec/index.js";
 import type { ModelSpec } from "../spec/types.js";
@@ -58,18 +59,22 @@ export function inputShape(
   if (loaded.spec.input) return loaded.spec.input;
   if (!required) return undefined;
   const first = loaded.uses[0];
-  const args = first.config as Record<string, unknown>;
+  const args = bindArgs(first.def, first.module.args.positional, first.module.args.keywords);
   const example =
-    typeof args.in_features === "number"
-      ? `1,${args.in_features}`
-      : typeof args.in_channels === "number"
-        ? `1,${args.in_channels},` +
-          (/1d$/.test(first.type) ? "100" : /3d$/.test(first.type) ? "16,64,64" : "224,224")
-        : typeof args.input_size === "number"
-          ? `10,1,${args.input_size}`
-          : "1,3,224,224";
+    first.def.inputKind === "index"
+      ? "8,20 (indices: batch, sequence)"
+      : typeof args.in_features === "number"
+        ? `1,${args.in_features}`
+        : typeof args.in_channels === "number"
+          ? `1,${args.in_channels},` +
+            (/1d$/.test(first.type) ? "100" : /3d$/.test(first.type) ? "16,64,64" : "224,224")
+          : typeof args.input_size === "number"
+            ? args.batch_first === true
+              ? `1,10,${args.input_size} (batch, sequence, features)`
+              : `10,1,${args.input_size} (sequence, batch, features)`
+            : "1,3,224,224";
   throw new InputError(
-    `no input shape: the model is never fed a tensor here; pass --input with the batch dimension first (e.g. --input ${example} for its first layer, ${first.type})`,
+    `no input shape: the model is never fed a tensor here; pass --input (e.g. --input ${example} for its first layer, ${first.type})`,
     loaded.file,
   );
 }
