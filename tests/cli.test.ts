@@ -211,3 +211,28 @@ describe("edge cases found by trying the product", () => {
     expect(r.stderr).toBe("");
   });
 });
+
+describe("limits", () => {
+  it("a tensor too large for the core is bad input, not an internal error", () => {
+    const r = dlq(["gradcheck", "x.sum()", "--var", "x=1000000x1000000"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/2\^27/);
+  });
+  it("dlq grad refuses a study far beyond its budget, saying what to change", () => {
+    const r = dlq(["grad", "examples/course_cnn.py"]); // 64 × 3 × 1024 × 1024 inputs, 10 seeds
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/smaller --input/);
+  });
+  it("dlq grad refuses cross-entropy over a single output (the loss is identically 0)", () => {
+    const r = dlq(["grad", "examples/course_mlpirate.py", "--loss", "ce"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/at least 2 classes/);
+  });
+  it("--input rejects empty sizes; a batch of 0 is allowed as in PyTorch", () => {
+    expect(dlq(["shape", "examples/course_mlpirate.py", "--input", "1,,42"]).code).toBe(2);
+    const j = JSON.parse(
+      dlq(["shape", "examples/course_mlpirate.py", "--input", "0,42", "--json"]).stdout,
+    );
+    expect(j.output).toEqual([0, 1]);
+  });
+});

@@ -19,6 +19,16 @@ describe("dropoutChain", () => {
     expect(dropoutChain(["1", "0.3"])).toMatchObject({ q: 1, keep: 0, scale: null });
     expect(dropoutChain(["1"]).scales).toEqual([null]);
   });
+  it("tiny and near-1 probabilities keep their precision (exact rationals, rounded once)", () => {
+    // 1 − (1 − 1e-20)² = 2e-20 − 1e-40, whose nearest double is 2e-20.
+    expect(dropoutChain(["1e-20", "1e-20"])).toMatchObject({ p: [1e-20, 1e-20], q: 2e-20 });
+    // keep = 1 − 0.9999999999999 = 1e-13 exactly; float subtraction would give 9.9975e-14.
+    expect(dropoutChain(["0.9999999999999"]).keeps).toEqual([1e-13]);
+    expect(dropoutChain(["0.9999999999999"]).scales).toEqual([1e13]);
+  });
+  it("a symbolic chain with p = 1 has no scale", () => {
+    expect(dropoutChainSymbolic(["1", "p"]).scale).toBeNull();
+  });
   it("exponents and leading dots parse exactly", () => {
     expect(parseDecimal("1e-3")).toEqual({ n: 1n, d: 1000n });
     expect(parseDecimal(".5")).toEqual({ n: 1n, d: 2n });

@@ -43,17 +43,29 @@ export function parseDecimal(text: string): Rational | undefined {
   return rat(n, d);
 }
 
-/** The nearest double to n/d (correctly rounded when both fit in 2^53, as here for short decimals). */
-function toNumber(r: Rational): number {
-  const big = 1n << 53n;
-  let { n, d } = r;
-  // Scale down huge fractions keeping ~60 significant bits; precision far beyond what is printed.
-  while (n > big * 256n || n < -big * 256n || d > big * 256n) {
-    n /= 2n;
-    d /= 2n;
-    if (d === 0n) return Infinity;
+/** Number of bits of a non-negative BigInt. */
+function bitLength(x: bigint): number {
+  return x === 0n ? 0 : x.toString(2).length;
+}
+
+/**
+ * The double nearest to n/d: the quotient is taken with 64 significant bits by BigInt division and
+ * then scaled by a power of two, so tiny (1e-20) and huge values keep their precision.
+ */
+export function toNumber(r: Rational): number {
+  if (r.n === 0n) return 0;
+  const neg = r.n < 0n;
+  const n = neg ? -r.n : r.n;
+  const shift = 64 - (bitLength(n) - bitLength(r.d));
+  const q = shift >= 0 ? (n << BigInt(shift)) / r.d : n / (r.d << BigInt(-shift));
+  let x = Number(q);
+  // x · 2^-shift, in steps that neither overflow nor underflow early.
+  for (let k = shift; k !== 0;) {
+    const step = Math.max(-1000, Math.min(1000, k));
+    x *= 2 ** -step;
+    k -= step;
   }
-  return Number(n) / Number(d);
+  return neg ? -x : x;
 }
 
 /** The result of {@link dropoutChain}. */
@@ -64,6 +76,8 @@ export interface DropoutChain {
   q: number;
   /** Keep probability 1 − q = Π(1 − pᵢ). */
   keep: number;
+  /** Keep probability of each layer, 1 − pᵢ (exact before rounding). */
+  keeps: number[];
   /** Inverted-dropout scale of each layer, 1/(1 − pᵢ); null where pᵢ = 1 (undefined: nothing is kept). */
   scales: (number | null)[];
   /** Scale of the equivalent layer, 1/(1 − q) = Π 1/(1 − pᵢ); null when q = 1. */
@@ -89,6 +103,7 @@ export function dropoutChain(ps: readonly string[]): DropoutChain {
   const inv = (r: Rational): number | null => (r.n === 0n ? null : toNumber(rat(r.d, r.n)));
   return {
     p: rs.map(toNumber),
+    keeps: rs.map((r) => toNumber(one(r))),
     q: toNumber(one(keep)),
     keep: toNumber(keep),
     scales: rs.map((r) => inv(one(r))),
@@ -143,8 +158,8 @@ export interface DropoutChainSymbolic {
   q: string;
   /** Π(1 − pᵢ), e.g. `(1 - p1)*(1 - p2)`. */
   keep: string;
-  /** 1/Π(1 − pᵢ). */
-  scale: string;
+  /** 1/Π(1 − pᵢ); null when a pᵢ is 1 (nothing is kept). */
+  scale: string | null;
 }
 
 /**
@@ -192,5 +207,11 @@ export function dropoutChainSymbolic(ps: readonly string[]): DropoutChainSymboli
     return r ? formatRational(rat(r.d - r.n, r.d)) : `(1 - ${p})`;
   };
   const keep = ps.map(factor).join("*");
-  return { p: [...ps], q: text || "0", keep, scale: ps.length > 1 ? `1/(${keep})` : `1/${keep}` };
+  // A numeric p = 1 keeps nothing: the scale 1/(1 − q) is undefined.
+  const dropsAll = ps.some((p) => {
+    const r = parseDecimal(p);
+    return r !== undefined && r.n === r.d;
+  });
+  const scale = dropsAll ? null : ps.length > 1 ? `1/(${keep})` : `1/${keep}`;
+  return { p: [...ps], q: text || "0", keep, scale };
 }

@@ -500,6 +500,38 @@ export function measureGradFlow(uses: readonly LayerUse[], p: GradProtocol): Gra
   };
 }
 
+/** The most multiply-adds one `dlq grad` run may take (a few seconds on the tensor core). */
+export const WORK_BUDGET = 1e10;
+
+/**
+ * Refuses a study that cannot be useful: cross-entropy over a single output (identically 0, so every
+ * gradient is 0), or one whose multiply-adds — torchinfo's count for one forward pass at the study's
+ * batch, ×3 for forward and backward, × seeds × variants — exceed {@link WORK_BUDGET}.
+ * @param multAdds mult-adds of one forward pass at the study's input shape (src/analysis/model.ts).
+ * @param output the model's output shape.
+ * @throws InputError saying what to change.
+ */
+export function checkStudy(
+  multAdds: number,
+  output: readonly number[],
+  p: Pick<GradProtocol, "seeds" | "loss" | "input">,
+  variants: number,
+): void {
+  if (p.loss === "ce" && (output.length < 2 || output[1] < 2)) {
+    throw new InputError(
+      `cross-entropy needs at least 2 classes in dim 1, but the output is [${output.join(", ")}]: with one class the loss is identically 0 and so is every gradient (use --loss mse or bce)`,
+      "--loss",
+    );
+  }
+  const work = multAdds * 3 * p.seeds * variants;
+  if (work > WORK_BUDGET) {
+    throw new InputError(
+      `this study would take about ${work.toExponential(1)} multiply-adds (input [${p.input.join(", ")}], ${p.seeds} seeds, ${variants} variant${variants === 1 ? "" : "s"}); dlq grad allows ${WORK_BUDGET.toExponential(0)}: use a smaller --input (spatial size), --batch or --seeds`,
+      "--input",
+    );
+  }
+}
+
 /**
  * The default input shape of `dlq grad`: the given or stated shape, else `(batch, in_features)`
  * for a Linear-first model; the batch dimension replaced by `batch`.

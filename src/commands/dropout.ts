@@ -12,7 +12,7 @@ import { renderTable } from "./table.js";
 const SYMBOL = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** Up to 12 significant digits, without trailing zeros: 0.28, 1.38888888889. */
-const num = (x: number): string => String(Number(x.toPrecision(12)));
+const num = (x: number): string => String(Number(x.toPrecision(15)));
 
 export async function run(ctx: Context, ps: string[], opts: { json?: boolean }): Promise<number> {
   ps.forEach((p, i) => {
@@ -41,7 +41,7 @@ export async function run(ctx: Context, ps: string[], opts: { json?: boolean }):
     ctx.out(
       `q = ${s.bold(pretty(r.q))}\n` +
         `keep probability 1 − q = ${pretty(r.keep)}\n` +
-        `inverted-dropout scale 1/(1 − q) = ${pretty(r.scale)}\n`,
+        `inverted-dropout scale 1/(1 − q) = ${r.scale === null ? "undefined (a p is 1: nothing is kept)" : pretty(r.scale)}\n`,
     );
     return 0;
   }
@@ -62,9 +62,9 @@ export async function run(ctx: Context, ps: string[], opts: { json?: boolean }):
   }
   const scaleStr = (x: number | null): string => (x === null ? "undefined (p = 1)" : num(x));
   const rows = r.p.map((p, i) => [
-    `Dropout(p=${num(p)})`,
+    `Dropout(p=${ps[i]})`,
     num(p),
-    num(1 - p),
+    num(r.keeps[i]),
     scaleStr(r.scales[i]),
   ]);
   rows.push([s.bold("equivalent"), s.bold(num(r.q)), num(r.keep), scaleStr(r.scale)]);

@@ -23,6 +23,7 @@ import {
   VERDICT_DECADES,
   gradInput,
   measureGradFlow,
+  checkStudy,
   swapActivations,
   type GradProtocol,
   type GradVariant,
@@ -613,11 +614,11 @@ export async function run(
     trainDropout: Boolean(opts.trainDropout),
     lr,
   };
-  const variants: GradVariant[] = [];
-  for (const usesV of acts ? acts.map((a) => swapActivations(loaded.uses, a)) : [loaded.uses]) {
-    modelFacts(usesV, input); // shape errors, named by layer, before running anything
-    variants.push(measureGradFlow(usesV, protocol));
-  }
+  const models = acts ? acts.map((a) => swapActivations(loaded.uses, a)) : [loaded.uses];
+  // Shape errors, named by layer, and a study too large or meaningless, before running anything.
+  const facts = models.map((usesV) => modelFacts(usesV, input));
+  checkStudy(facts[0].multAdds, facts[0].output, protocol, models.length);
+  const variants = models.map((usesV) => measureGradFlow(usesV, protocol));
   const chartSeries = variants.flatMap((v) => {
     const c = curves(v);
     const out: { label: string; ys: (number | null)[]; dashed?: boolean }[] = [

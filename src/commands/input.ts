@@ -27,16 +27,20 @@ export async function readSource(
 
 /**
  * Parses a shape written `1,3,224,224`, `1x3x224x224`, `(1, 3, 224, 224)` or `[1, 3, 224, 224]`.
- * @throws InputError unless every entry is a positive integer (0 allowed for empty batches? no: ≥ 1).
+ * Sizes are non-negative integers (PyTorch accepts empty tensors, e.g. a batch of 0).
+ * @throws InputError naming the option and the text otherwise.
  */
 export function parseShape(text: string, what = "--input"): number[] {
-  const body = text.trim().replace(/^[[(]|[\])]$/g, "");
-  const parts = body.split(/\s*[,x×]\s*/).filter((p) => p !== "");
-  if (parts.length === 0) throw new InputError(`empty shape '${text}'`, what);
+  const body = text
+    .trim()
+    .replace(/^[[(]\s*|\s*[\])]$/g, "")
+    .replace(/,\s*$/, "");
+  const parts = body.split(/\s*[,x×]\s*/);
+  if (body === "") throw new InputError(`empty shape '${text}'`, what);
   return parts.map((p) => {
-    if (!/^\d+$/.test(p) || Number(p) < 1 || !Number.isSafeInteger(Number(p))) {
+    if (!/^\d+$/.test(p) || !Number.isSafeInteger(Number(p))) {
       throw new InputError(
-        `'${text}' is not a shape: each dimension must be a positive integer (e.g. 1,3,224,224)`,
+        `'${text}' is not a shape: each size must be a non-negative integer (e.g. 1,3,224,224)`,
         what,
       );
     }

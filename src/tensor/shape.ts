@@ -66,7 +66,16 @@ export function checkShape(shape: Shape, op: string): void {
       );
     }
   }
+  const n = shapeSize(shape);
+  if (n > MAX_ELEMENTS) {
+    throw new TensorError(
+      `${op}: a tensor of shape ${shapeStr(shape)} has ${n.toExponential(2)} elements (${((n * 8) / 1e9).toPrecision(3)} GB in float64); dlq's tensor core takes at most 2^27 = ${MAX_ELEMENTS} elements`,
+    );
+  }
 }
+
+/** The largest tensor a factory creates: 2^27 float64 elements (1 GB). */
+export const MAX_ELEMENTS = 2 ** 27;
 
 /**
  * The broadcast shape of two shapes (NumPy rules: align trailing dims; sizes must match or be 1).
