@@ -13,7 +13,15 @@ const cachePath = file + ".cache";
 
 /** Returns the CLI's exports and a function that saves the code cache when it is missing or stale. */
 function loadCli() {
-  const source = fs.readFileSync(file, "utf8");
+  let source;
+  try {
+    source = fs.readFileSync(file, "utf8");
+  } catch {
+    process.stderr.write(
+      `dlq: internal error: ${file} is missing: run \`npm install\` (or \`npm run build\`) in ${path.dirname(__dirname)}\n`,
+    );
+    process.exit(3);
+  }
   let cachedData;
   try {
     cachedData = fs.readFileSync(cachePath);

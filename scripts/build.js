@@ -7,11 +7,10 @@
 // - dist/tensor/index.js: the tensor core as an ES module, for bench/.
 // Type-checking is tsc's job (`npm run typecheck`); esbuild only strips types.
 import { build } from "esbuild";
-import { rmSync } from "node:fs";
 import { createRequire } from "node:module";
 
+// dist/ is overwritten in place (not deleted first), so a dlq running meanwhile never finds it gone.
 const root = new URL("..", import.meta.url);
-rmSync(new URL("dist", root), { recursive: true, force: true });
 
 await build({
   entryPoints: ["src/cli.ts"],

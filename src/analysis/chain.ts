@@ -262,7 +262,7 @@ export function scalarChain(factors: number[], depth: number, x = 1): ChainSerie
         W = { n: W.n * da.n, d: W.d * da.d };
         I = { n: I.n * da.n, d: I.d * da.d };
       }
-      const logW = W.n === 0n ? -Infinity : log10x + (d - 1) * log10a;
+      const logW = W.n === 0n ? -Infinity : log10x + (d === 1 ? 0 : (d - 1) * log10a);
       const logI = I.n === 0n ? -Infinity : d * log10a;
       rows.push({ depth: d, gradWeight: chainValue(W, logW), gradInput: chainValue(I, logI) });
     }

@@ -548,9 +548,12 @@ function renderChain(
     const bits: string[] = [];
     if (f.belowEpsilon !== null)
       bits.push(`below float32 epsilon 2^-23 from L = ${f.belowEpsilon}`);
-    if (f.underflow !== null) bits.push(`subnormal in float32 from L = ${f.underflow}`);
+    // A later threshold reached at the same depth as an earlier one says nothing new.
+    if (f.underflow !== null && f.underflow !== f.zero)
+      bits.push(`subnormal in float32 from L = ${f.underflow}`);
     if (f.zero !== null) bits.push(`0 in float32 from L = ${f.zero}`);
-    if (f.overflow !== null) bits.push(`overflows float32 from L = ${f.overflow}`);
+    if (f.overflow !== null && f.overflow !== f.infinity)
+      bits.push(`overflows float32's largest finite value from L = ${f.overflow}`);
     if (f.infinity !== null) bits.push(`Infinity in float32 from L = ${f.infinity}`);
     const kind =
       Math.abs(c.factor) < 1 ? "vanishes" : Math.abs(c.factor) > 1 ? "explodes" : "stays constant";
