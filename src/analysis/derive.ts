@@ -86,7 +86,10 @@ interface MNode {
 export interface DeriveOptions {
   /** The variable (default: the only free symbol). */
   wrt?: string;
-  /** Points to check at; each assigns some symbols (others: wrt 0.5, 1, 2; others 1). */
+  /**
+   * Points to check at; each must assign every free symbol. Without points: wrt = 0.5, 1, 2 and
+   * every other symbol 1 (reported in the notes).
+   */
   at?: Record<string, number>[];
 }
 
@@ -162,6 +165,15 @@ function isNumber(v: unknown): v is number {
   return typeof v === "number";
 }
 
+/** The first numeric literal of `text` that overflows to Infinity (e.g. `1e400`), with its column. */
+function nonFiniteLiteral(text: string): { text: string; column: number } | null {
+  const re = /(?<![A-Za-z0-9_.])(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?/g;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    if (!Number.isFinite(Number(m[0]))) return { text: m[0], column: m.index + 1 };
+  }
+  return null;
+}
+
 /** Checks the tree (whitelist) and returns its free symbols in order of appearance. */
 function validate(root: MNode, text: string): string[] {
   const symbols: string[] = [];
@@ -175,6 +187,13 @@ function validate(root: MNode, text: string): string[] {
             `only numbers are allowed as constants (got ${n.toString()})`,
             at1(1),
           );
+        if (!Number.isFinite(n.value)) {
+          const lit = nonFiniteLiteral(text);
+          throw new InputError(
+            `the number ${lit ? lit.text : n.toString()} is not finite${lit ? " (beyond float64's range, about 1.8e308)" : ""}`,
+            at1(lit ? lit.column : Math.max(1, text.indexOf(n.toString()) + 1)),
+          );
+        }
         return;
       case "ParenthesisNode":
         return;
@@ -208,6 +227,8 @@ function validate(root: MNode, text: string): string[] {
         if (fnNodes.has(n)) return;
         const name = String(n.name);
         if (name in CONSTANTS) return;
+        if (name === "Infinity" || name === "NaN")
+          throw new InputError(`'${name}' is not a finite number`, at1(col(name)));
         if (DISABLED.includes(name))
           throw new InputError(`function ${name} is disabled`, at1(col(name)));
         if (name in FUNCS)
@@ -324,7 +345,8 @@ const finite = (v: unknown): number | null =>
 /**
  * Differentiates `text` with respect to `opts.wrt` and cross-checks the result.
  * @throws InputError (exit 2) on a too long or invalid expression, a disabled or unknown function,
- *   or an ambiguous variable.
+ *   a non-finite literal (`1e400`), an ambiguous variable, a `--wrt` symbol not in the
+ *   expression, or a point that does not assign every free symbol.
  */
 export async function derive(text: string, opts: DeriveOptions = {}): Promise<DeriveResult> {
   if (text.length > MAX_LENGTH)
@@ -351,7 +373,11 @@ export async function derive(text: string, opts: DeriveOptions = {}): Promise<De
   if (wrt !== undefined) {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(wrt))
       throw new InputError(`'${wrt}' is not a variable name`, "--wrt");
-    if (!symbols.includes(wrt)) notes.push(`the expression does not depend on '${wrt}'`);
+    if (!symbols.includes(wrt))
+      throw new InputError(
+        `${wrt} does not appear in the expression${symbols.length ? ` (its symbols: ${symbols.join(", ")})` : ""}`,
+        `--wrt ${wrt}`,
+      );
   } else if (symbols.length === 1) wrt = symbols[0];
   else if (symbols.length === 0)
     throw new InputError("the expression has no variable to differentiate by", WHERE);
@@ -360,10 +386,24 @@ export async function derive(text: string, opts: DeriveOptions = {}): Promise<De
       `several free symbols (${symbols.join(", ")}): choose one with --wrt`,
       WHERE,
     );
+  const pointText = (p: Record<string, number>): string =>
+    `--at ${Object.entries(p)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(",")}`;
   for (const p of opts.at ?? []) {
     for (const k of Object.keys(p)) {
       if (!symbols.includes(k) && k !== wrt)
         throw new InputError(`'${k}' does not appear in the expression`, `--at ${k}=${p[k]}`);
+    }
+    // a point is one assignment of every symbol: `--at x=2 --at y=3` is two points, each
+    // missing a symbol, not one point (write `--at x=2,y=3`)
+    const missing = symbols.filter((k) => p[k] === undefined);
+    if (missing.length > 0) {
+      const example = symbols.map((k) => `${k}=${p[k] ?? "VALUE"}`).join(",");
+      throw new InputError(
+        `${missing.join(", ")} ${missing.length > 1 ? "are" : "is"} not given: each --at is one point and must assign every symbol of the expression (${symbols.join(", ")}), e.g. --at ${example}`,
+        pointText(p),
+      );
     }
   }
   let d: MNode;
@@ -377,16 +417,15 @@ export async function derive(text: string, opts: DeriveOptions = {}): Promise<De
   const pts: Record<string, number>[] =
     opts.at && opts.at.length > 0 ? opts.at : [{ [wrt]: 0.5 }, { [wrt]: 1 }, { [wrt]: 2 }];
   const others = symbols.filter((s) => s !== wrt);
+  if (!(opts.at && opts.at.length > 0) && others.length > 0) {
+    notes.push(
+      `no --at given: checked at ${wrt} = 0.5, 1, 2 with ${others.map((s) => `${s} = 1`).join(", ")} (defaulted)`,
+    );
+  }
   const points: DerivePoint[] = pts.map((given) => {
     const at: Record<string, number> = { ...given };
-    if (at[wrt!] === undefined) at[wrt!] = 1;
-    for (const s of others) {
-      if (at[s] === undefined) {
-        at[s] = 1;
-        const n = `${s} = 1 where not given`;
-        if (!notes.includes(n)) notes.push(n);
-      }
-    }
+    // only the default points (no --at) get here without every symbol
+    for (const s of others) if (at[s] === undefined) at[s] = 1;
     const ev = (c: { evaluate(s: Record<string, number>): unknown }, s: Record<string, number>) => {
       try {
         return finite(c.evaluate(s));
@@ -410,12 +449,23 @@ export async function derive(text: string, opts: DeriveOptions = {}): Promise<De
     else autodiff = Number.isFinite(out.item()) ? 0 : null;
     let agree: boolean | null = null;
     let note: string | undefined;
-    if (symbolic === null || autodiff === null) {
-      note = "the derivative is undefined (or not a finite real) here";
+    // a point agrees only when the function, the symbolic derivative, autodiff and the central
+    // difference all exist (finite reals) there and agree; otherwise it is n/a, with the reason
+    const undef = [
+      value === null ? "the function" : null,
+      symbolic === null ? "the symbolic derivative" : null,
+      autodiff === null ? "autodiff" : null,
+      numerical === null ? "the central difference" : null,
+    ].filter((u): u is string => u !== null);
+    if (value === null || symbolic === null || autodiff === null || numerical === null) {
+      const list =
+        undef.length > 1
+          ? `${undef.slice(0, -1).join(", ")} and ${undef[undef.length - 1]}`
+          : undef[0];
+      note = `${list} ${undef.length > 1 ? "are" : "is"} undefined (or not a finite real) here: not checked`;
     } else {
       const okAd = Math.abs(symbolic - autodiff) <= 1e-12 + 1e-8 * Math.abs(symbolic);
-      const okFd =
-        numerical === null || Math.abs(symbolic - numerical) <= 1e-5 + 1e-3 * Math.abs(numerical);
+      const okFd = Math.abs(symbolic - numerical) <= 1e-5 + 1e-3 * Math.abs(numerical);
       agree = okAd && okFd;
       if (!okAd) note = "symbolic and autodiff differ";
       else if (!okFd) note = "symbolic and finite differences differ (a kink or a discontinuity?)";

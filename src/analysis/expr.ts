@@ -1097,7 +1097,10 @@ export class Interpreter {
           return;
         }
         scope.vars.set(target.id, v);
-        if (v instanceof Tensor && !this.names.has(v)) this.names.set(v, target.id);
+        // while re-evaluating (recording off), new tensors are not named: the map would keep
+        // every intermediate of every evaluation alive
+        if (v instanceof Tensor && this.recording && !this.names.has(v))
+          this.names.set(v, target.id);
         return;
       case "Tuple":
       case "List": {

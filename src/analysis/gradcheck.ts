@@ -8,15 +8,15 @@
 import { InputError, type Loc } from "../errors.js";
 import * as T from "../tensor/index.js";
 import { Generator, Tensor } from "../tensor/index.js";
-import type { Expr, FunctionDefStmt } from "../spec/python.js";
+import type { Expr, FunctionDefStmt, LambdaExpr, Stmt } from "../spec/python.js";
 import { parsePython } from "../spec/python.js";
 import {
   Builtin,
   freeNames,
   freeNamesOfDef,
   Interpreter,
+  NamedTuple,
   PyFunction,
-  Scope,
   type Value,
 } from "./expr.js";
 
@@ -179,6 +179,71 @@ const missingError = (missing: Map<string, Loc>): InputError => {
   );
 };
 
+/** Whether `v` holds a tensor computed from the inputs (requires grad, not an input itself). */
+const derived = (v: Value | undefined, inputs: readonly Tensor[]): boolean => {
+  if (v instanceof Tensor) return v.requiresGrad && !inputs.includes(v);
+  if (Array.isArray(v)) return v.some((x) => derived(x, inputs));
+  if (v instanceof NamedTuple) return v.items.some((x) => derived(x, inputs));
+  return false;
+};
+
+/**
+ * The global names a top-level statement reads, with the free names of the functions it may call
+ * (values bound in `globals` that are `def`s or lambdas), transitively.
+ */
+function readNames(s: Stmt, globals: Map<string, Value>): Set<string> {
+  const out = new Set<string>();
+  const add = (e: Expr | undefined): void => {
+    if (e) for (const n of freeNames(e).keys()) out.add(n);
+  };
+  switch (s.kind) {
+    case "Assign":
+      add(s.value);
+      for (const t of s.targets) if (t.kind !== "Name") add(t);
+      break;
+    case "AugAssign":
+      add(s.target);
+      add(s.value);
+      break;
+    case "Expr":
+      add(s.value);
+      break;
+    case "FunctionDef":
+      return out;
+    default:
+      // loops and conditionals: every name the statement mentions
+      for (const n of freeNamesOfStmt(s)) out.add(n);
+  }
+  const todo = [...out];
+  while (todo.length) {
+    const fn = globals.get(todo.pop()!);
+    if (!(fn instanceof PyFunction)) continue;
+    const node = fn.node as FunctionDefStmt | LambdaExpr;
+    for (const n of freeNamesOfDef(node).keys()) {
+      if (!out.has(n)) {
+        out.add(n);
+        todo.push(n);
+      }
+    }
+  }
+  return out;
+}
+
+/** Every name a statement (or its nested statements and expressions) mentions, by a walk of its syntax tree. */
+function freeNamesOfStmt(s: Stmt): Set<string> {
+  const out = new Set<string>();
+  const walk = (x: unknown): void => {
+    if (Array.isArray(x)) x.forEach(walk);
+    else if (x && typeof x === "object") {
+      const o = x as Record<string, unknown>;
+      if (o.kind === "Name" && typeof o.id === "string") out.add(o.id);
+      for (const [k, v] of Object.entries(o)) if (k !== "loc") walk(v);
+    }
+  };
+  walk(s);
+  return out;
+}
+
 const asTensorOut = (v: Value, label: string, where?: Loc): Tensor => {
   if (v instanceof Tensor) return v;
   if (typeof v === "number") return T.tensor(v);
@@ -224,20 +289,79 @@ export function prepare(text: string, file: string, vars: VarSpec[], seed: numbe
     where = e.loc;
     f = () => asTensorOut(it.eval(e, it.globals), label, e.loc);
   } else {
-    let cand: { expr: Expr; scope: Scope; gen: Generator; label: string; loc: Loc } | null = null;
+    // The snippet, from the statements after its checked inputs are created, is the function
+    // of those inputs. Each evaluation restores the global bindings and the generator as they
+    // were before the first statement, then goes through the top-level statements up to the one
+    // checked, in order: a statement whose bindings (in the first run) hold a tensor computed
+    // from the inputs (`y = x * 2`, `h = torch.tanh(h)`, `loss += …`), and the checked statement
+    // itself, is re-run, so intermediates follow the perturbed inputs; any other statement
+    // (imports, defs, constants such as `X = torch.rand(…)`, the statements creating the inputs)
+    // is replayed: its bindings from the first run are restored, so the inputs stay the very
+    // tensors being perturbed and random constants are identical in every evaluation. Each
+    // statement starts from the generator state it had in the first run.
+    interface Step {
+      stmt: Stmt;
+      /** The global bindings before the statement, in the first run. */
+      before: Map<string, Value>;
+      /** Bindings made by the statement in the first run (undefined: deleted). */
+      bindings: [string, Value | undefined][];
+      genBefore: Generator;
+      genAfter: Generator;
+      value: Value | undefined;
+      createsInputs: boolean;
+      rerun: boolean;
+    }
+    const steps: Step[] = [];
+    const startVars = new Map(g);
+    let cand: { index: number; label: string; loc: Loc } | null = null;
     let lastDef: FunctionDefStmt | null = null;
-    for (const s of body) {
-      const gen = it.gen.clone();
+    for (let i = 0; i < body.length; i++) {
+      const s = body[i];
+      const before = new Map(g);
+      const nLeaves = it.leaves.length;
+      const genBefore = it.gen.clone();
       const v = it.exec(s, it.globals, true);
+      const bindings: [string, Value | undefined][] = [];
+      for (const [k, x] of g) if (before.get(k) !== x) bindings.push([k, x]);
+      for (const k of before.keys()) if (!g.has(k)) bindings.push([k, undefined]);
+      const createsInputs = it.leaves.length > nLeaves;
+      steps.push({
+        stmt: s,
+        before,
+        bindings,
+        genBefore,
+        genAfter: it.gen.clone(),
+        value: v,
+        createsInputs,
+        rerun: false,
+      });
       if (s.kind === "FunctionDef") lastDef = s;
       if (
         v instanceof Tensor &&
         v.requiresGrad &&
         (s.kind === "Assign" || s.kind === "Expr" || s.kind === "AugAssign")
       ) {
-        const scope = new Scope();
-        for (const [k, x] of g) scope.vars.set(k, x);
-        cand = { expr: s.value, scope, gen, label: src(s), loc: s.loc };
+        cand = { index: i, label: src(s), loc: s.loc };
+      }
+    }
+    // Which statements depend on the inputs: those binding a tensor computed from them (autograd
+    // dependence), and those reading (directly or through the globals of a function they call)
+    // an input or a name bound by a dependent statement — data dependence, so that `y =
+    // x.detach() * 2` also follows x, as under PyTorch's gradcheck.
+    const dirty = new Set<string>();
+    for (const step of steps) {
+      if (!step.createsInputs) {
+        const reads = readNames(step.stmt, step.before);
+        step.rerun =
+          step.bindings.some(([, x]) => derived(x, it.leaves)) ||
+          [...reads].some((n) => {
+            const x = step.before.get(n);
+            return dirty.has(n) || (x instanceof Tensor && it.leaves.includes(x));
+          });
+      }
+      for (const [k] of step.bindings) {
+        if (step.rerun) dirty.add(k);
+        else dirty.delete(k);
       }
     }
     it.recording = false;
@@ -255,12 +379,28 @@ export function prepare(text: string, file: string, vars: VarSpec[], seed: numbe
       it.leaves.splice(0, it.leaves.length, ...only);
       f = () => asTensorOut(it.apply(fn, req.inputs, new Map()), label);
     } else if (cand) {
-      const c = cand;
+      const c: { index: number; label: string; loc: Loc } = cand;
       label = c.label;
       where = c.loc;
       f = () => {
-        it.gen = c.gen.clone();
-        return asTensorOut(it.eval(c.expr, c.scope), label, c.loc);
+        g.clear();
+        for (const [k, x] of startVars) g.set(k, x);
+        let v: Value | undefined;
+        for (let i = 0; i <= c.index; i++) {
+          const step = steps[i];
+          if (step.rerun || (i === c.index && !step.createsInputs)) {
+            it.gen = step.genBefore.clone();
+            v = it.exec(step.stmt, it.globals, true);
+          } else {
+            for (const [k, x] of step.bindings) {
+              if (x === undefined) g.delete(k);
+              else g.set(k, x);
+            }
+            v = step.value;
+          }
+          it.gen = step.genAfter.clone();
+        }
+        return asTensorOut(v ?? null, label, c.loc);
       };
     } else if (lastDef) {
       const d = lastDef;

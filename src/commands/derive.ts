@@ -91,10 +91,14 @@ export async function run(ctx: Context, expr: string, opts: DeriveCliOptions): P
       );
   for (const n of r.notes) out += s.dim(`note: ${n}\n`);
   out += r.agree
-    ? s.green("symbolic, autodiff and finite differences agree\n")
+    ? s.green(
+        r.checked < r.points.length
+          ? `symbolic, autodiff and finite differences agree at ${r.checked} of ${r.points.length} points (the others are n/a: see the notes)\n`
+          : "symbolic, autodiff and finite differences agree\n",
+      )
     : r.checked === 0
       ? s.red(
-          "nothing was cross-checked: the derivative is undefined at every point given (try --at)\n",
+          "nothing was cross-checked: at no point given are the function, its derivative and the central difference all defined (try --at)\n",
         )
       : s.red("the cross-check FAILED: see DISAGREE above\n");
   ctx.out(out);

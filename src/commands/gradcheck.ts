@@ -94,15 +94,23 @@ export function gradcheckJson(r: GradcheckReport): Record<string, unknown> {
   };
 }
 
-/** 4 significant digits in exponent form for errors; 10 for values. */
-const e3 = (x: number): string => (Number.isFinite(x) ? x.toExponential(2) : String(x));
+/** Infinity and NaN as text: never printed as `Infinity`/`NaN`. */
+const nonFinite = (x: number): string => (Number.isNaN(x) ? "n/a" : x > 0 ? "∞" : "−∞");
+/** 3 significant digits in exponent form for errors; 10 for values. */
+const e3 = (x: number): string => (Number.isFinite(x) ? x.toExponential(2) : nonFinite(x));
 const val = (x: number): string =>
-  Number.isFinite(x) ? String(Number(x.toPrecision(10))) : String(x);
+  Number.isFinite(x) ? String(Number(x.toPrecision(10))) : nonFinite(x);
+/** A relative error: `∞ (numerical 0)` where the numerical value is 0 and the analytic is not. */
+const relStr = (x: number, a: At): string =>
+  x === Infinity && a.numerical === 0 ? "∞ (numerical 0)" : e3(x);
 const num = (x: number): string => (x !== 0 && Math.abs(x) < 1e-3 ? x.toExponential() : String(x));
 const idx = (a: At): string =>
   a.index.length === 0 && a.output.length === 0
     ? "vᵀJu"
     : `[${a.index.join(", ")}]${a.output.length ? ` (output [${a.output.join(", ")}])` : ""}`;
+/** An element of input `name` (`W[0, 1]`), or its directional check in fast mode (`W: vᵀJu`). */
+const elem = (name: string, a: At): string =>
+  a.index.length === 0 && a.output.length === 0 ? `${name}: vᵀJu` : `${name}${idx(a)}`;
 const shapeStr = (s: number[]): string => `[${s.join(", ")}]`;
 
 function fmtNested(v: NestedArray, indent = 2): string {
@@ -172,7 +180,7 @@ export async function run(ctx: Context, expr: string, opts: GradcheckOptions): P
     i.name,
     shapeStr(i.shape),
     i.maxAbsAt ? `${e3(i.maxAbsError)} at ${idx(i.maxAbsAt)}` : "--",
-    i.maxRelAt ? `${e3(i.maxRelError)} at ${idx(i.maxRelAt)}` : "--",
+    i.maxRelAt ? `${relStr(i.maxRelError, i.maxRelAt)} at ${idx(i.maxRelAt)}` : "--",
     `${i.failures}/${i.entries}`,
     String(i.inconclusive),
     i.passed ? s.green("pass") : s.red("FAIL"),
@@ -193,13 +201,13 @@ export async function run(ctx: Context, expr: string, opts: GradcheckOptions): P
   }
   for (const i of r.inputs) {
     for (const f of i.failing.slice(0, 5)) {
-      out += s.red(`  ${i.name}${idx(f)} fails: ${ana(f)}\n`);
+      out += s.red(`  ${elem(i.name, f)} fails: ${ana(f)}\n`);
     }
     if (i.failures > 5)
       out += s.red(`  … and ${i.failures - 5} more failing elements of ${i.name}\n`);
     for (const k of i.inconclusiveAt.slice(0, 5)) {
       out += s.yellow(
-        `  ${i.name}${idx(k)}: inconclusive, within eps of a kink (one-sided differences ${val(k.forward!)} and ${val(k.backward!)}; analytic ${val(k.analytic)})\n`,
+        `  ${elem(i.name, k)}: inconclusive, within eps of a kink (one-sided differences ${val(k.forward!)} and ${val(k.backward!)}; analytic ${val(k.analytic)})\n`,
       );
     }
     if (i.inconclusive > 5)
