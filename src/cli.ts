@@ -5,6 +5,7 @@
  */
 import { Command, CommanderError } from "commander";
 import { InputError } from "./errors.js";
+import { CHECK_HELP } from "./commands/check_help.js";
 import { PLAIN, colorStyle, type Context } from "./commands/context.js";
 
 export const VERSION = "0.1.0";
@@ -180,6 +181,7 @@ export async function main(argv: string[], io: Partial<Context> = {}): Promise<n
     "dlq check examples/answers.yaml --only cnn-receptive-field --json",
   ])
     .argument("<FILE>", "answers file, YAML or JSON (a path, or - for stdin)")
+    .addHelpText("after", CHECK_HELP)
     .option("--junit <OUT>", "also write JUnit XML (one testcase per entry) to OUT")
     .option(
       "--only <ID>",

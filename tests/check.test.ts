@@ -273,13 +273,31 @@ describe("malformed answers files: exit 2, located", () => {
       expect(r.out).toBe("");
     });
   }
-  it("unknown command, command exiting 2, unknown path: each located at its line", async () => {
-    const { file } = workdir(`- id: ok
+  it("an unknown command is found before anything runs: one stderr line, nothing on stdout, no JUnit", async () => {
+    const { dir, file } = workdir(`- id: ok
   run: dropout 0.1 0.2
   expect: {q: 0.28}
 - id: nocmd
   run: frobnicate 1
   expect: {q: 1}
+- id: nocmd2
+  run: dropuot 1
+  expect: {q: 1}
+`);
+    const xmlFile = join(dir, "r.xml");
+    const r = await run(["check", file, "--junit", xmlFile]);
+    expect(r.code).toBe(2);
+    expect(r.out).toBe("");
+    expect(r.err.trim().split("\n")).toHaveLength(1);
+    expect(r.err).toMatch(/answers\.yaml:5:8: entry 'nocmd': unknown command 'frobnicate'/);
+    expect(existsSync(xmlFile)).toBe(false);
+    const hint = await run(["check", workdir("- {id: x, run: dropuot 1, expect: {q: 1}}\n").file]);
+    expect(hint.err).toMatch(/unknown command 'dropuot' \(did you mean 'dropout'\?\)/);
+  });
+  it("run time: a refusal without $exit and an unknown path are malformed rows; the run exits 1", async () => {
+    const { file } = workdir(`- id: ok
+  run: dropout 0.1 0.2
+  expect: {q: 0.28}
 - id: nofile
   run: shape missing.py
   expect: {params: 1}
@@ -290,34 +308,100 @@ describe("malformed answers files: exit 2, located", () => {
     layers[3].params: 1
 `);
     const r = await run(["check", file]);
-    expect(r.code).toBe(2);
-    const lines = r.err.trim().split("\n");
-    expect(lines).toHaveLength(3);
-    expect(lines[0]).toMatch(
-      /answers\.yaml:5:8: entry 'nocmd': dlq frobnicate 1: unknown command 'frobnicate'/,
+    expect(r.code).toBe(1);
+    expect(r.err).toBe("");
+    expect(r.out).toMatch(/│ nofile\s+│ -\s+│ -\s+│ -\s+│ malformed/);
+    expect(r.out).toMatch(
+      /✗ nofile: malformed \(.*answers\.yaml:5:8\): dlq shape .*missing\.py.*cannot read model: no such file.*add \$exit: 2/,
     );
-    expect(lines[1]).toMatch(
-      /answers\.yaml:8:8: entry 'nofile': .*missing\.py: cannot read model: no such file/,
-    );
-    expect(lines[2]).toMatch(
-      /answers\.yaml:14:5: entry 'nopath': unknown path 'layers\[3\]\.params' in the output of 'dlq dropout': no key 'layers'.*keys: schema_version, symbolic, p, q/,
+    expect(r.out).toMatch(
+      /✗ nopath: malformed \(.*answers\.yaml:11:5\): unknown path 'layers\[3\]\.params' in the output of 'dlq dropout': no key 'layers'.*keys: schema_version, symbolic, p, q/,
     );
     expect(r.out).toMatch(/^1 passed, 0 failed$/m);
+    expect(r.out).toMatch(/^2 malformed/m);
+    const j = JSON.parse((await run(["check", file, "--json"])).out);
+    expect(j).toMatchObject({ ok: false, passed: 1, failed: 0, malformed: 2, errors: 0 });
+    expect(j.entries.map((e: { status: string }) => e.status)).toEqual([
+      "pass",
+      "malformed",
+      "malformed",
+    ]);
   });
   it("malformed entries are JUnit errors", async () => {
-    const { dir, file } = workdir("- {id: x, run: frobnicate, expect: {q: 1}}\n");
+    const { dir, file } = workdir("- {id: x, run: dropout 2, expect: {q: 1}}\n");
     const xmlFile = join(dir, "r.xml");
-    expect((await run(["check", file, "--junit", xmlFile])).code).toBe(2);
+    expect((await run(["check", file, "--junit", xmlFile])).code).toBe(1);
     const xml = readFileSync(xmlFile, "utf8");
     expect(xmlProblem(xml)).toBe("");
+    expect(xml).toMatch(/tests="1" failures="0" errors="1"/);
     expect(xml).toMatch(
-      /<error type="MalformedEntry" message="dlq frobnicate: unknown command &apos;frobnicate&apos;"/,
+      /<error type="MalformedEntry" message="dlq dropout 2: argument 1 \(&apos;2&apos;\): a dropout probability must be in \[0, 1\]/,
     );
   });
   it("a missing answers file", async () => {
     const r = await run(["check", "/nonexistent/answers.yaml"]);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/cannot read answers file: no such file/);
+  });
+});
+
+describe("expected refusals: $exit and $stderr are data", () => {
+  it("dropout p = 2 is refused (exit 2, hand-checked: p must be in [0, 1]): a pass", async () => {
+    const { file } = workdir(`- {id: exit, run: "dlq dropout 2", expect: {$exit: 2}}
+- id: msg
+  run: dropout 2
+  expect:
+    $exit: 2
+    $stderr: {contains: "must be in [0, 1]"}
+`);
+    const r = await run(["check", file]);
+    expect(r.err).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/│ exit\s+│ \$exit\s+│ 2\s+│ 2\s+│ pass/);
+    expect(r.out).toMatch(/^2 passed, 0 failed$/m);
+  });
+  it("a wrong expected exit code is a failure, and JSON paths of a refusal fail (no JSON)", async () => {
+    const { file } = workdir(`- {id: a, run: dropout 2, expect: {$exit: 0, q: 0.5}}
+- {id: b, run: dropout 0.5, expect: {$exit: 2}}
+- {id: c, run: dropout 2, expect: {$exit: 2, $stderr: {contains: "nonsense"}}}
+`);
+    const r = await run(["check", file, "--json"]);
+    expect(r.code).toBe(1);
+    const j = JSON.parse(r.out);
+    expect(j).toMatchObject({ passed: 0, failed: 3, malformed: 0 });
+    expect(j.entries[0].checks[0]).toMatchObject({ path: "$exit", got: 2, ok: false });
+    expect(j.entries[0].checks[1]).toMatchObject({ path: "q", got: null, ok: false });
+    expect(j.entries[0].checks[1].message).toMatch(/no JSON output: the command exited 2/);
+    expect(j.entries[1].checks[0]).toMatchObject({ got: 0, ok: false });
+    expect(j.entries[2].checks[1].message).toMatch(/expected text containing "nonsense"/);
+  });
+  it("an unknown pseudo-path and a non-string contains are refused before running", async () => {
+    const r1 = await run([
+      "check",
+      workdir("- {id: a, run: dropout 2, expect: {$exitt: 2}}\n").file,
+    ]);
+    expect(r1.code).toBe(2);
+    expect(r1.out).toBe("");
+    expect(r1.err).toMatch(/unknown pseudo-path '\$exitt'/);
+    const r2 = await run([
+      "check",
+      workdir("- {id: a, run: dropout 2, expect: {$stderr: {contains: 2}}}\n").file,
+    ]);
+    expect(r2.code).toBe(2);
+    expect(r2.err).toMatch(/contains looks for text/);
+  });
+  it("--help states the two phases and the exit codes", async () => {
+    const { CHECK_HELP } = await import("../src/commands/check.js");
+    expect(CHECK_HELP).toMatch(/validated before anything runs/);
+    expect(CHECK_HELP).toMatch(/\$exit/);
+  });
+  it("DLQ_COMMANDS lists every subcommand of dlq but check", async () => {
+    const { DLQ_COMMANDS } = await import("../src/analysis/checkfile.js");
+    const help = await run(["--help"]);
+    const listed = [...help.out.matchAll(/^ {2}(\w+) /gm)].map((m) => m[1]);
+    expect(new Set(listed.filter((c) => c !== "check" && c !== "help"))).toEqual(
+      new Set(DLQ_COMMANDS),
+    );
   });
 });
 
@@ -452,12 +536,21 @@ describe("the real bin on examples/answers.yaml", () => {
     expect(r.stdout).toMatch(/^0 passed, 1 failed$/m);
     expect(xmlProblem(readFileSync(join(dir, "out.xml"), "utf8"))).toBe("");
   });
-  it("a malformed file exits 2 with file:line:column", () => {
+  it("a malformed file exits 2 with file:line:column, nothing on stdout", () => {
+    const dir = mkdtempSync(join(tmpdir(), "dlq-check-bin-"));
+    writeFileSync(join(dir, "a.yaml"), "- id: q\n  run: dropout 0.1\n  expect: {qq: 0.1\n");
+    const r = dlq(["check", join(dir, "a.yaml")]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toMatch(/a\.yaml:\d+:\d+: /);
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    expect(r.stderr).not.toMatch(/^\s+at /m);
+  });
+  it("an unknown path found at run time is a malformed row: exit 1, located", () => {
     const dir = mkdtempSync(join(tmpdir(), "dlq-check-bin-"));
     writeFileSync(join(dir, "a.yaml"), "- id: q\n  run: dropout 0.1\n  expect: {qq: 0.1}\n");
     const r = dlq(["check", join(dir, "a.yaml")]);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/a\.yaml:3:12: entry 'q': unknown path 'qq'/);
-    expect(r.stderr).not.toMatch(/^\s+at /m);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/a\.yaml:3:12\): unknown path 'qq'/);
   });
 });

@@ -62,6 +62,54 @@ describe("hand-derived", () => {
   });
 });
 
+describe("refusals and values that do not exist", () => {
+  it("every ce target is ignore_index (-100): mean is 0/0, null (PyTorch 1.13: nan, grad 0)", () => {
+    const r = lossGrad("ce", [[1, 2, 3]], [-100]);
+    expect(r.value).toBeNull();
+    expect(r.undefinedReason).toMatch(/every target is ignore_index \(-100\)/);
+    close(r.gradPred, [[0, 0, 0]]);
+    // sum and none are defined: 0 (PyTorch: tensor(0.), tensor([0.]))
+    close(lossGrad("ce", [[1, 2, 3]], [-100], { reduction: "sum" }).value, 0);
+    close(lossGrad("ce", [[1, 2, 3]], [-100], { reduction: "none" }).value, [0]);
+  });
+  it("some ce targets ignored: the mean is over the others (PyTorch 1.13: 1.0986122886681098)", () => {
+    const r = lossGrad(
+      "ce",
+      [
+        [1, 2, 3],
+        [1, 1, 1],
+      ],
+      [-100, 0],
+    );
+    close(r.value, Math.log(3));
+    close(r.gradPred, [
+      [0, 0, 0],
+      [1 / 3 - 1, 1 / 3, 1 / 3],
+    ]);
+  });
+  it("a loss that overflows float64 is refused: (1e200 − 1)² > 1.8e308", () => {
+    expect(() => lossGrad("mse", [1e200], [1])).toThrow(/the loss is infinite in float64/);
+    expect(() => lossGrad("l1", [1e308], [-1e308], { reduction: "sum" })).toThrow(/infinite/);
+    close(lossGrad("mse", [1e150], [0]).value, 1e300);
+  });
+  it("--sigmoid: probabilities must be in [0, 1]; 0 and 1 are accepted", () => {
+    for (const p of [2, -0.5]) {
+      for (const name of ["mse", "l1"] as const) {
+        expect(() => lossGrad(name, [p], [1], { sigmoid: true })).toThrow(/must be in \[0, 1\]/);
+      }
+    }
+    expect(lossGrad("mse", [1], [1], { sigmoid: true }).note).toMatch(/infinite logit/);
+  });
+  it("ce class indices must be integers (PyTorch refuses a float target of another shape)", () => {
+    expect(() => lossGrad("ce", [[1, 2, 3]], [0.5])).toThrow(/class indices must be integers/);
+    // class probabilities of the logits' shape are fine
+    const e = [1, 2, 3].map(Math.exp);
+    const Z = e[0] + e[1] + e[2];
+    const r = lossGrad("ce", [[1, 2, 3]], [[0.5, 0.5, 0]]);
+    close(r.value, -0.5 * Math.log(e[0] / Z) - 0.5 * Math.log(e[1] / Z));
+  });
+});
+
 describe("dog (0) vs hotdog (1): L2 vs BCE through a sigmoid", () => {
   const rows = lossCompare(1, [0.01, 0.1, 0.5, 0.9]);
   it("p = 0.01: dL2/dz = 2(p − 1)p(1 − p) ≈ −0.0196, dBCE/dz = p − 1 = −0.99", () => {
@@ -148,8 +196,23 @@ describe("the real bin", () => {
     expect(j.value).toBeCloseTo(0.4170300162778335, 12);
     expect(j.grad_logits[0]).toHaveLength(3);
   });
+  it("all targets ignored: 'undefined' in text, null in JSON, exit 0", () => {
+    const t = dlq(["loss", "ce", "--target", "-100", "--pred", "[[1,2,3]]"]);
+    expect(t.code).toBe(0);
+    expect(t.stdout).toMatch(/^loss\s+undefined: every target is ignore_index \(-100\)/m);
+    expect(t.stdout).not.toMatch(/NaN|Infinity/);
+    const j = JSON.parse(
+      dlq(["loss", "ce", "--target", "-100", "--pred", "[[1,2,3]]", "--json"]).stdout,
+    );
+    expect(j.value).toBeNull();
+    expect(j.note).toMatch(/ignore_index/);
+  });
   it("bad input exits 2 with one line and no stack", () => {
     for (const args of [
+      ["loss", "mse", "--target", "1", "--pred", "1e200"],
+      ["loss", "mse", "--sigmoid", "--target", "1", "--pred", "2"],
+      ["loss", "l1", "--sigmoid", "--target", "1", "--pred", "-0.5"],
+      ["loss", "ce", "--target", "0.5", "--pred", "[[1,2,3]]"],
       ["loss", "bce", "--target", "1", "--pred", "1.5"],
       ["loss", "ce", "--target", "5", "--pred", "[[2,1,0.1]]"],
       ["loss", "msee", "--target", "1", "--pred", "1"],
@@ -162,6 +225,12 @@ describe("the real bin", () => {
     }
     expect(dlq(["loss", "msee", "--target", "1", "--pred", "1"]).stderr).toMatch(
       /did you mean 'mse'/,
+    );
+    expect(dlq(["loss", "mse", "--target", "1", "--pred", "1e200"]).stderr).toMatch(
+      /--pred: the loss is infinite in float64/,
+    );
+    expect(dlq(["loss", "ce", "--target", "0.5", "--pred", "[[1,2,3]]"]).stderr).toMatch(
+      /--target: class indices must be integers, got 0\.5/,
     );
   });
 });

@@ -46,8 +46,27 @@ export type PathStep = string | number;
 /** The pseudo-path that addresses the command's exit code instead of its output. */
 export const EXIT_PATH = "$exit";
 
+/** The pseudo-path that addresses what the command wrote on stderr (trimmed, `dlq: ` dropped). */
+export const STDERR_PATH = "$stderr";
+
+/**
+ * The dlq commands an answers file may run (every subcommand but `check` itself). Kept in step
+ * with src/cli.ts by a test that reads `dlq --help`.
+ */
+export const DLQ_COMMANDS = [
+  "shape",
+  "rf",
+  "dropout",
+  "grad",
+  "gradcheck",
+  "derive",
+  "loss",
+  "kl",
+  "gcn",
+] as const;
+
 /** A comparison operator of an expected value `{OP: VALUE}`. */
-export type CmpOp = "<" | "<=" | ">" | ">=" | "==" | "!=" | "≈";
+export type CmpOp = "<" | "<=" | ">" | ">=" | "==" | "!=" | "≈" | "contains";
 
 const OP_ALIASES: Record<string, CmpOp> = {
   "<": "<",
@@ -63,6 +82,7 @@ const OP_ALIASES: Record<string, CmpOp> = {
   "≈": "≈",
   "~": "≈",
   approx: "≈",
+  contains: "contains",
 };
 /** Keys that may accompany an operator: a tolerance for this comparison only. */
 const TOL_KEYS = new Set(["abs", "rel"]);
@@ -101,6 +121,11 @@ export interface AnswerEntry {
   id: string;
   run: RunSpec;
   expect: Expectation[];
+  /**
+   * Whether `expect` mentions `$exit` or `$stderr`: the exit code is then data to compare (an
+   * expected refusal, exit 2, is a pass), not a sign of a malformed entry.
+   */
+  checksExit: boolean;
   /** The entry's tolerance, else the file's, else undefined (the defaults apply). */
   tolerance?: Tolerance;
   /** Where the entry starts. */
@@ -199,11 +224,17 @@ export function splitCommandLine(text: string): string[] {
 
 /**
  * Parses a path into the JSON output: keys joined by `.`, indices in brackets (`layers[3].params`,
- * `size[-1]`, `["odd key"].x`), or `$exit` for the exit code.
+ * `size[-1]`, `["odd key"].x`), or `$exit` for the exit code, `$stderr` for the message.
  * @throws Error (message only) when the path is not well formed.
  */
 export function parsePath(text: string): PathStep[] {
   if (text === EXIT_PATH) return [EXIT_PATH];
+  if (text === STDERR_PATH) return [STDERR_PATH];
+  if (text.startsWith("$")) {
+    throw new Error(
+      `unknown pseudo-path '${text}': use ${EXIT_PATH} (exit code) or ${STDERR_PATH}`,
+    );
+  }
   const steps: PathStep[] = [];
   let i = 0;
   const n = text.length;
@@ -397,6 +428,12 @@ function compareInner(
   }
   const t = expected.tolerance ?? tol;
   for (const { op, value } of expected.ops) {
+    if (op === "contains") {
+      if (typeof got !== "string" || !got.includes(value as string)) {
+        return `${at(where)}expected text containing ${show(value)}, got ${clip(show(got))}`;
+      }
+      continue;
+    }
     if (op === "==" || op === "!=") {
       const diff = jsonMatch(got, value, t, "");
       if (op === "==" && diff) return at(where) + diff;
@@ -484,12 +521,16 @@ function parseExpected(w: Walker, node: unknown): Expected {
       const op = OP_ALIASES[k];
       if (!op) {
         w.fail(
-          `'${k}' is not a comparison (use <, <=, >, >=, ==, !=, ≈; to reach into an object, write the longer path, e.g. layers[0].params)`,
+          `'${k}' is not a comparison (use <, <=, >, >=, ==, !=, ≈, contains; to reach into an object, write the longer path, e.g. layers[0].params)`,
           p.key as YNode,
         );
       }
       const value = toJson(w, p.value);
-      if (op !== "==" && op !== "!=" && typeof value !== "number") {
+      if (op === "contains") {
+        if (typeof value !== "string") {
+          w.fail(`contains looks for text: ${show(value)} is not a string`, p.value as YNode);
+        }
+      } else if (op !== "==" && op !== "!=" && typeof value !== "number") {
         w.fail(`${k} compares numbers: ${show(value)} is not a number`, p.value as YNode);
       }
       ops.push({ op, value });
@@ -605,9 +646,11 @@ function parseRun(w: Walker, node: unknown, entryLoc: Loc): RunSpec {
 }
 
 /**
- * Parses an answers file (YAML 1.2; JSON is read by the same parser, so both are located).
+ * Parses and validates an answers file (YAML 1.2; JSON is read by the same parser, so both are
+ * located): syntax, keys, paths, comparisons, and that each `run` names a dlq command
+ * ({@link DLQ_COMMANDS}). Nothing is run: `dlq check` calls this before running any entry.
  * @param file the name shown in messages.
- * @throws InputError at file:line:column for every malformed part (first one found).
+ * @throws InputError at file:line:column for the first malformed part.
  */
 export function parseAnswers(text: string, file: string): AnswerEntry[] {
   const lc = new LineCounter();
@@ -708,6 +751,14 @@ export function parseAnswers(text: string, file: string): AnswerEntry[] {
     if (run === undefined) w.fail(`entry '${id}' has no run (a dlq command line)`, node);
     if (expect === undefined) w.fail(`entry '${id}' has no expect`, node);
     if (run.argv[0] === "check") w.fail("an answers file cannot run 'check' itself", node);
-    return { id, run, expect, loc: entryLoc, ...(tolerance ? { tolerance } : {}) };
+    const cmd = run.argv[0];
+    if (!(DLQ_COMMANDS as readonly string[]).includes(cmd)) {
+      throw new InputError(
+        `entry '${id}': unknown command '${cmd}'${didYouMean(cmd, DLQ_COMMANDS)}; dlq has ${DLQ_COMMANDS.join(", ")}`,
+        run.loc,
+      );
+    }
+    const checksExit = expect.some((e) => e.steps[0] === EXIT_PATH || e.steps[0] === STDERR_PATH);
+    return { id, run, expect, checksExit, loc: entryLoc, ...(tolerance ? { tolerance } : {}) };
   });
 }

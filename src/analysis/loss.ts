@@ -55,14 +55,36 @@ export const LOSS_INFO: Record<LossName, { torch: string; formula: string; pred:
   },
 };
 
+/** PyTorch's default `ignore_index` of `F.cross_entropy`: targets equal to it contribute nothing. */
+export const IGNORE_INDEX = -100;
+
+/**
+ * Inputs a loss cannot take (beyond what PyTorch itself refuses), or results that do not fit in
+ * float64. `which` names the offending argument: the predictions or the targets.
+ */
+export class LossInputError extends Error {
+  constructor(
+    message: string,
+    readonly which: "pred" | "target",
+  ) {
+    super(message);
+    this.name = "LossInputError";
+  }
+}
+
 /** The result of {@link lossGrad}. */
 export interface LossResult {
   loss: LossName;
   reduction: Reduction;
   pred: NestedArray;
   target: NestedArray;
-  /** The loss (a nested array for reduction 'none'). */
-  value: NestedArray;
+  /**
+   * The loss (a nested array for reduction 'none'); null when it does not exist: `ce` with
+   * reduction 'mean' when every target is ignore_index (PyTorch's 0/0 = nan).
+   */
+  value: NestedArray | null;
+  /** Why `value` is null, if it is. */
+  undefinedReason: string | null;
   /** d(loss)/d(pred), pred's shape; for reduction 'none', the gradient of the sum. */
   gradPred: NestedArray;
   /** The logits z (bce, or mse/l1 with `sigmoid`: z = log(p/(1 − p)); bce_logits, ce: pred). */
@@ -117,13 +139,30 @@ function fromFlat(data: Float64Array, shape: readonly number[]): NestedArray {
   return build(0, 0);
 }
 
+/** The first number in `v` that is not finite, if any. */
+function firstNonFinite(v: NestedArray | null): number | undefined {
+  if (v === null) return undefined;
+  if (typeof v === "number") return Number.isFinite(v) ? undefined : v;
+  for (const x of v) {
+    const bad = firstNonFinite(x);
+    if (bad !== undefined) return bad;
+  }
+  return undefined;
+}
+
 /**
  * A loss's value and gradients, on the tensor core.
  * - `pred`, `target`: nested arrays. For `ce`, pred holds logits `[C]` or `[N, C]`, and target
  *   either class indices (`[]`/`[N]`; a one-element target for unbatched logits is read as a
- *   scalar) or class probabilities of pred's shape (as PyTorch decides: by shape).
- * - `sigmoid` (mse, l1): pred holds probabilities σ(z); also report d(loss)/dz.
+ *   scalar) or class probabilities of pred's shape (as PyTorch decides: by shape). Class indices
+ *   must be integers; those equal to {@link IGNORE_INDEX} are ignored (as PyTorch).
+ * - `sigmoid` (mse, l1): pred holds probabilities σ(z), so each must be in [0, 1]; also report
+ *   d(loss)/dz.
+ * - `ce` with reduction 'mean' and every target ignored: the mean is 0/0 (PyTorch: nan); the
+ *   value is null with `undefinedReason`, the gradient is 0 (as PyTorch's).
  * @throws TensorError from the tensor core for shapes or values PyTorch refuses (with its message).
+ * @throws LossInputError for probabilities outside [0, 1] with `sigmoid`, non-integer class
+ *   indices, and results that overflow float64 (an infinite or NaN loss or gradient).
  */
 export function lossGrad(
   name: LossName,
@@ -135,8 +174,32 @@ export function lossGrad(
   const x = tensor(pred, { requiresGrad: true });
   let t = tensor(target);
   if (name === "ce" && x.ndim === 1 && t.size === 1 && t.ndim === 1) t = tensor(t.data[0]);
+  if (opts.sigmoid) {
+    const bad = Array.from(x.data).find((p) => !(p >= 0 && p <= 1));
+    if (bad !== undefined) {
+      throw new LossInputError(
+        `with --sigmoid the predictions are probabilities p = σ(z) and must be in [0, 1]: got ${bad}`,
+        "pred",
+      );
+    }
+  }
+  const indices = name === "ce" && t.shape.join(",") !== x.shape.join(",");
+  if (indices) {
+    const bad = Array.from(t.data).find((c) => !Number.isInteger(c));
+    if (bad !== undefined) {
+      throw new LossInputError(
+        `class indices must be integers, got ${bad} (for class probabilities give a target of the logits' shape [${x.shape.join(", ")}])`,
+        "target",
+      );
+    }
+  }
   const out = apply(name, x, t, reduction);
-  const value = out.toArray();
+  let value: NestedArray | null = out.toArray();
+  let undefinedReason: string | null = null;
+  if (indices && reduction === "mean" && Array.from(t.data).every((c) => c === IGNORE_INDEX)) {
+    value = null;
+    undefinedReason = `every target is ignore_index (${IGNORE_INDEX}): the mean over no terms is 0/0 (PyTorch: nan)`;
+  }
   const gradPred = gradOf(out, x);
   let logits: NestedArray | null = null;
   let probs: NestedArray | null = null;
@@ -159,12 +222,29 @@ export function lossGrad(
       note = "a probability of exactly 0 or 1 has an infinite logit: no gradient with respect to z";
     }
   }
+  const results: [string, NestedArray | null][] = [
+    ["the loss", value],
+    ["d loss / d pred", gradPred],
+    ["the logits", logits],
+    ["the probabilities", probs],
+    ["d loss / d z", gradLogits],
+  ];
+  for (const [what, v] of results) {
+    const bad = firstNonFinite(v);
+    if (bad !== undefined) {
+      throw new LossInputError(
+        `${what} is ${Number.isNaN(bad) ? "not a number (NaN)" : "infinite"} in float64 for these values (PyTorch: ${Number.isNaN(bad) ? "nan" : "inf"}): the largest float64 is about 1.8e308; use smaller magnitudes`,
+        "pred",
+      );
+    }
+  }
   return {
     loss: name,
     reduction,
     pred: x.toArray(),
     target: t.toArray(),
     value,
+    undefinedReason,
     gradPred,
     logits,
     probs,

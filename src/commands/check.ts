@@ -1,9 +1,8 @@
 /**
  * `dlq check FILE [--json] [--junit OUT.xml] [--only ID]`: runs every entry of an answers file
  * in-process (through the same `main` as the command line, with captured output) and compares the
- * JSON each command prints with the expected values. Exit 0 all pass, 1 some answer is wrong,
- * 2 the file is malformed (including an entry whose command exits 2, or a path its output lacks),
- * 3 an entry hit an internal error.
+ * JSON each command prints with the expected values. See {@link CHECK_HELP} for the rules of exit
+ * codes and of expected refusals (`$exit`, `$stderr`).
  *
  * JUnit XML is written by a small serializer here (no XML library is installed): every attribute
  * and text value goes through {@link xmlEscape}, which also drops characters XML 1.0 forbids.
@@ -15,6 +14,7 @@ import { performance } from "node:perf_hooks";
 import {
   compare,
   EXIT_PATH,
+  STDERR_PATH,
   formatExpected,
   formatJson,
   parseAnswers,
@@ -27,6 +27,7 @@ import {
 import { formatLoc, InputError } from "../errors.js";
 import { didYouMean } from "../util/suggest.js";
 import { jsonDoc, PLAIN, type Context } from "./context.js";
+export { CHECK_HELP } from "./check_help.js";
 import { readSource } from "./input.js";
 import { renderTable } from "./table.js";
 
@@ -239,40 +240,62 @@ async function runEntry(
   };
   const firstLine = (s: string): string =>
     (s.split("\n").find((l) => l.trim() !== "") ?? "").replace(/^dlq: /, "").trim();
-  if (code === 2) {
+  const cmdLine = `dlq ${argv.map(shellQuote).join(" ")}`;
+  if (code === 2 && !entry.checksExit) {
     return {
       ...base0,
       status: "malformed",
-      message: `dlq ${argv.map(shellQuote).join(" ")}: ${firstLine(stderr) || "bad input or usage (exit 2)"}`,
+      message: `${cmdLine}: ${firstLine(stderr) || "bad input or usage (exit 2)"} (to expect this refusal, add $exit: 2 to expect)`,
     };
   }
-  if (code !== 0 && code !== 1) {
+  if (code !== 0 && code !== 1 && code !== 2) {
     return {
       ...base0,
       status: "error",
       message: firstLine(stderr) || `exit code ${code}`,
     };
   }
-  let doc: Json;
+  let doc: Json | undefined;
   try {
     doc = JSON.parse(stdout) as Json;
   } catch {
+    doc = undefined;
+  }
+  if (doc === undefined && (code !== 2 || stdout.trim() !== "")) {
     return { ...base0, status: "error", message: "the command did not print a JSON document" };
   }
+  const stderrText = stderr
+    .split("\n")
+    .map((l) => l.replace(/^dlq: /, ""))
+    .join("\n")
+    .trim();
   const checks: CheckResult[] = [];
   for (const ex of entry.expect) {
     let got: Json;
-    try {
-      got = ex.steps[0] === EXIT_PATH ? code : resolvePath(doc, ex.steps);
-    } catch (e) {
-      if (!(e instanceof PathError)) throw e;
-      return {
-        ...base0,
-        status: "malformed",
-        where: formatLoc(ex.loc),
-        message: `unknown path '${ex.path}' in the output of 'dlq ${argv[0]}': ${e.message}`,
-        checks,
-      };
+    if (ex.steps[0] === EXIT_PATH) got = code;
+    else if (ex.steps[0] === STDERR_PATH) got = stderrText;
+    else if (doc === undefined) {
+      // A refusal (exit 2) prints no JSON: the path cannot hold its value.
+      checks.push({
+        path: ex.path,
+        expected: ex.expected,
+        ok: false,
+        message: `no JSON output: the command exited ${code} (${firstLine(stderr) || "no message"})`,
+      });
+      continue;
+    } else {
+      try {
+        got = resolvePath(doc, ex.steps);
+      } catch (e) {
+        if (!(e instanceof PathError)) throw e;
+        return {
+          ...base0,
+          status: "malformed",
+          where: formatLoc(ex.loc),
+          message: `unknown path '${ex.path}' in the output of 'dlq ${argv[0]}': ${e.message}`,
+          checks,
+        };
+      }
     }
     const o = compare(got, ex.expected, entry.tolerance);
     checks.push({ path: ex.path, expected: ex.expected, got, ok: o.ok, message: o.message });
@@ -331,7 +354,7 @@ export async function run(ctx: Context, file: string, opts: CheckOptions): Promi
     }
   }
   for (const e of report.entries) {
-    if (e.status === "malformed") ctx.err(`dlq: ${e.where}: entry '${e.id}': ${e.message}\n`);
+    // An internal error is a dlq bug: say so on stderr too (the report still goes to stdout).
     if (e.status === "error") {
       ctx.err(`dlq: ${e.where}: entry '${e.id}': internal error: ${e.message} (a bug in dlq)\n`);
     }
@@ -360,13 +383,15 @@ export async function run(ctx: Context, file: string, opts: CheckOptions): Promi
     for (const e of report.entries) {
       for (const c of e.checks)
         if (!c.ok) out += `${s.red("✗")} ${e.id}: ${c.path}: ${c.message}\n`;
+      if (e.status === "malformed" || e.status === "error") {
+        out += `${s.red("✗")} ${e.id}: ${e.status} (${e.where}): ${e.message ?? ""}\n`;
+      }
     }
     out += `${report.passed} passed, ${report.failed} failed\n`;
-    if (report.malformed > 0) out += `${report.malformed} malformed (see messages)\n`;
+    if (report.malformed > 0) out += `${report.malformed} malformed (see above)\n`;
     if (report.errors > 0) out += `${report.errors} internal errors\n`;
     ctx.out(out);
   }
-  if (report.malformed > 0) return 2;
   if (report.errors > 0) return 3;
-  return report.failed > 0 ? 1 : 0;
+  return report.failed + report.malformed > 0 ? 1 : 0;
 }

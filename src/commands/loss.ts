@@ -7,6 +7,7 @@ import {
   LOSS_INFO,
   LOSSES,
   lossCompare,
+  LossInputError,
   lossGrad,
   type LossName,
 } from "../analysis/loss.js";
@@ -73,12 +74,15 @@ const num = (x: number): string => String(Number(x.toPrecision(6)));
 const fmt = (v: NestedArray | null): string =>
   v === null ? "-" : typeof v === "number" ? num(v) : `[${v.map(fmt).join(", ")}]`;
 
-/** Turns the tensor core's refusals (PyTorch's messages) into bad-input errors. */
+/** Turns the tensor core's refusals (PyTorch's messages) and dlq's own into bad-input errors. */
 function asInput<T>(fn: () => T, where: string): T {
   try {
     return fn();
   } catch (e) {
     if (e instanceof TensorError) throw new InputError(e.message, where);
+    if (e instanceof LossInputError) {
+      throw new InputError(e.message, `${where}: ${e.which === "pred" ? "--pred" : "--target"}`);
+    }
     throw e;
   }
 }
@@ -182,7 +186,7 @@ export async function run(ctx: Context, which: string, opts: LossOptions): Promi
         probs: r.probs,
         grad_logits: r.gradLogits,
         formula: info.formula,
-        note: r.note,
+        note: r.undefinedReason ? `the loss is undefined: ${r.undefinedReason}` : r.note,
       }),
     );
     return 0;
@@ -193,7 +197,12 @@ export async function run(ctx: Context, which: string, opts: LossOptions): Promi
   const line = (k: string, v: string): string => `${k.padEnd(24)}${v}\n`;
   text += line("pred", fmt(r.pred));
   text += line("target", fmt(r.target));
-  text += line("loss", s.bold(fmt(r.value)));
+  text += line(
+    "loss",
+    r.value === null
+      ? s.bold(`undefined: ${r.undefinedReason ?? "no value"}`)
+      : s.bold(fmt(r.value)),
+  );
   text += line("d loss / d pred", s.bold(fmt(r.gradPred)));
   if (name === "bce_logits" || name === "ce") {
     text += line(name === "ce" ? "softmax(z)" : "σ(z)", fmt(r.probs));
