@@ -21,26 +21,50 @@ const REPR_ONE_LINE = /^[A-Za-z_]\w*\(.*\)$/;
 /** A repr's child line: `  (0): Conv2d(...)`, `  (conv): Sequential(`, `(0-23): 24 x ...`. */
 const REPR_CHILD = /^\s*\([^()\s]*\): \S/;
 
+/** A console prompt (`>>> `, `... `), removed before looking for a repr. */
+const PROMPT = /^(>>>|\.\.\.)( |$)/;
+/** Lines around a pasted repr that are not part of it: comments, `print(model)`, `model`, magics. */
+const AROUND_REPR = /^\s*(#.*|print\(\s*[A-Za-z_][\w.]*\s*\)\s*(#.*)?|[A-Za-z_][\w.]*\s*|[%!].*)$/;
+
+/**
+ * The text of a printed repr as {@link parseRepr} reads it, when `text` is one: console prompts
+ * removed and the lines around the repr (comments, a `>>> print(model)` line) blanked, so that line
+ * numbers stay those of the file. Undefined when the text is not a repr.
+ */
+export function reprText(text: string): string | undefined {
+  const body = text.replace(/^\uFEFF/, "");
+  if (body.trimStart().startsWith("{")) return undefined;
+  const lines = body.split("\n").map((l) => {
+    const m = PROMPT.exec(l);
+    const t = m ? l.slice(m[0].length) : l;
+    return AROUND_REPR.test(t.replace(/\r$/, "")) ? "" : l;
+  });
+  const kept = lines.join("\n");
+  return looksLikeRepr(kept) ? kept : undefined;
+}
+
 /**
  * Which form `text` is in: "json" when its first non-space character is `{`; "repr" when it looks
  * like `print(model)` output (first line `Type(` followed by `(name): …` lines or `)`, or a single
- * line `Type(args)`), with no `nn.`, `torch.`, `import` or assignment; otherwise "source".
+ * line `Type(args)`), with no `nn.`, `torch.`, `import` or assignment, once comment lines and a
+ * `>>> print(model)` line above it are set aside; otherwise "source".
  */
 export function detectFormat(text: string): ModelFormat {
   const body = text.replace(/^\uFEFF/, "");
   if (body.trimStart().startsWith("{")) return "json";
+  return reprText(body) !== undefined ? "repr" : "source";
+}
+
+function looksLikeRepr(body: string): boolean {
   const lines = body.split(/\r?\n/).filter((l) => l.trim() !== "");
-  if (lines.length === 0) return "source";
-  if (/\bnn\.|\btorch\.|^\s*(import|from)\s|^\s*#/m.test(body)) return "source";
+  if (lines.length === 0) return false;
+  if (/\bnn\.|\btorch\.|^\s*(import|from)\s|^\s*#/m.test(body)) return false;
   const first = lines[0];
   if (REPR_OPEN.test(first)) {
     const second = lines[1];
-    if (second !== undefined && (REPR_CHILD.test(second) || second.trim() === ")")) return "repr";
-    return "source";
+    return second !== undefined && (REPR_CHILD.test(second) || second.trim() === ")");
   }
-  if (lines.length === 1 && REPR_ONE_LINE.test(first.trim()) && !/^[^(]*=/.test(first))
-    return "repr";
-  return "source";
+  return lines.length === 1 && REPR_ONE_LINE.test(first.trim()) && !/^[^(]*=/.test(first);
 }
 
 /**
@@ -54,12 +78,8 @@ export function detectFormat(text: string): ModelFormat {
 export function parseModel(text: string, file: string | undefined, opts: ParseOptions): ModelSpec {
   // A byte-order mark is not a column in any editor.
   text = text.replace(/^\uFEFF/, "");
-  switch (detectFormat(text)) {
-    case "json":
-      return parseJsonSpec(text, file, opts);
-    case "repr":
-      return parseRepr(text, file, opts);
-    default:
-      return parseSource(text, file, opts);
-  }
+  if (detectFormat(text) === "json") return parseJsonSpec(text, file, opts);
+  const repr = reprText(text);
+  if (repr !== undefined) return parseRepr(repr, file, opts);
+  return parseSource(text, file, opts);
 }

@@ -29,7 +29,8 @@ import type { ErrorObject, ValidateFunction } from "ajv";
 import schema from "../../schema/dlq-model.schema.json" with { type: "json" };
 import { InputError, type Loc } from "../errors.js";
 import { didYouMean } from "../util/suggest.js";
-import { setKey, type LayerCatalogue } from "./source.js";
+import { tooDeep } from "./python.js";
+import { checkModuleTree, setKey, type LayerCatalogue } from "./source.js";
 import type { LayerModule, ModelSpec, ModuleSpec, PyValue, SequentialModule } from "./types.js";
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
@@ -79,8 +80,13 @@ export function parseJsonSpec(
   const lc = new LineIndex(text, file);
   const check = validate();
   if (!check(value)) throw schemaError(check.errors ?? [], pos, lc);
-  return new SpecBuilder(pos, lc, opts).build(value as Record<string, Json>);
+  const spec = new SpecBuilder(pos, lc, opts).build(value as Record<string, Json>);
+  checkModuleTree(spec.root, lc.loc(0));
+  return spec;
 }
+
+/** JSON nesting the parser follows (objects and arrays; two levels per nested Sequential). */
+const MAX_JSON_DEPTH = 500;
 
 // ---------------------------------------------------------------------------------------------
 // Locations
@@ -155,7 +161,8 @@ class JsonParser {
   }
 
   private value(ptr: string, depth: number): Json {
-    if (depth > 500) this.fail("nested too deeply");
+    if (depth > MAX_JSON_DEPTH)
+      throw tooDeep(`more than ${MAX_JSON_DEPTH} nested levels`, this.lc.loc(this.i));
     this.pos.value.set(ptr, this.i);
     const c = this.s[this.i];
     if (c === "{") return this.object(ptr, depth);
@@ -282,7 +289,12 @@ class JsonParser {
     if (!m) this.fail("invalid number");
     this.i += m[0].length;
     if (/[\w.]/.test(this.s[this.i] ?? "")) this.fail("invalid number");
-    return Number(m[0]);
+    const v = Number(m[0]);
+    if (!Number.isFinite(v)) {
+      const shown = m[0].length > 24 ? `${m[0].slice(0, 21)}...` : m[0];
+      this.fail(`the number ${shown} is out of range (not finite)`, this.i - m[0].length);
+    }
+    return v;
   }
 }
 

@@ -13,7 +13,7 @@
  * {@link InputError} `invalid syntax: …` located at the offending token.
  */
 import { parser } from "@lezer/python";
-import type { SyntaxNode } from "@lezer/common";
+import type { SyntaxNode, Tree } from "@lezer/common";
 import { InputError, type Loc } from "../errors.js";
 
 // ---------------------------------------------------------------------------------------------
@@ -297,6 +297,137 @@ export interface ParseOrigin {
   line?: number;
   /** Column of the text's first character (1-based). Default 1. */
   column?: number;
+  /**
+   * Characters removed from the start of each line before parsing (0-based line index of the
+   * text → count), e.g. a `>>> ` prompt: added back to the columns of every location.
+   */
+  shift?: readonly number[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Nesting limits
+
+/** Nested brackets dlq reads: Python's own limit (CPython: "too many nested parentheses"). */
+export const MAX_BRACKETS = 200;
+/** Levels of indentation dlq reads: Python's own limit ("too many levels of indentation"). */
+export const MAX_INDENTS = 99;
+/** Levels of the syntax tree dlq converts (every walk over the tree recurses once per level). */
+export const MAX_SYNTAX_DEPTH = 1000;
+/**
+ * lezer cuts its parse stack at 8400 entries (2800 frames), forcing reductions and leaving error
+ * nodes behind (and its tree builder recurses once per level): dlq stops before that.
+ */
+const MAX_PARSE_STACK = 7200;
+
+/** The one error for input that nests too deeply: `what` states the limit that was exceeded. */
+export function tooDeep(what: string, loc: Loc | string): InputError {
+  return new InputError(`the input nests too deeply (${what})`, loc);
+}
+
+/**
+ * A line-by-line lexical scan of Python source: strings (with their quotes and escapes), comments,
+ * brackets and backslash continuations, without a grammar. It tells whether a line starts a new
+ * logical line (not inside brackets, a string or after a backslash), and finds the two errors a
+ * grammar-based parser reports badly: an unterminated string (located at its opening quote) and
+ * brackets nested more than {@link MAX_BRACKETS} deep.
+ */
+export class LineScanner {
+  /** Open brackets. */
+  depth = 0;
+  /** The string being read across lines: its quote and where it opened. */
+  private str: { quote: string; from: number } | undefined;
+  private continued = false;
+  /** Indentation widths of the enclosing blocks. */
+  private readonly indents: number[] = [0];
+  /** The first error found (offset into the text). */
+  error: { message: string; pos: number; nesting: boolean } | undefined;
+
+  /** Whether the next line starts a new logical line. */
+  get atStatementStart(): boolean {
+    return !this.str && this.depth === 0 && !this.continued;
+  }
+
+  private setError(message: string, pos: number, nesting = false): void {
+    if (!this.error) this.error = { message, pos, nesting };
+  }
+
+  /** Scans one line (without its newline) starting at offset `offset` of the text. */
+  feed(line: string, offset: number): void {
+    if (this.atStatementStart) {
+      const m = /^[ \t\f]*/.exec(line)!;
+      const rest = line.slice(m[0].length).trim();
+      if (rest !== "" && !rest.startsWith("#")) {
+        const w = m[0].length;
+        while (w < this.indents[this.indents.length - 1]) this.indents.pop();
+        if (w > this.indents[this.indents.length - 1]) this.indents.push(w);
+        if (this.indents.length - 1 > MAX_INDENTS) {
+          this.setError(`more than ${MAX_INDENTS} levels of indentation`, offset + w, true);
+          this.indents.length = 1;
+        }
+      }
+    }
+    this.continued = false;
+    let i = 0;
+    let escapedNewline = false;
+    const n = line.length;
+    while (i < n) {
+      const c = line[i];
+      if (this.str) {
+        if (c === "\\") {
+          if (i + 1 >= n || (i + 2 === n && line[i + 1] === "\r")) escapedNewline = true;
+          i += 2;
+        } else if (line.startsWith(this.str.quote, i)) {
+          i += this.str.quote.length;
+          this.str = undefined;
+        } else i++;
+        continue;
+      }
+      if (c === "#") break;
+      if (c === "'" || c === '"') {
+        const quote = line.startsWith(c + c + c, i) ? c + c + c : c;
+        this.str = { quote, from: offset + i };
+        i += quote.length;
+        continue;
+      }
+      if (c === "(" || c === "[" || c === "{") {
+        if (++this.depth > MAX_BRACKETS) {
+          this.setError(`more than ${MAX_BRACKETS} nested brackets`, offset + i, true);
+          this.depth = 0;
+        }
+      } else if (c === ")" || c === "]" || c === "}") {
+        if (this.depth > 0) this.depth--;
+      } else if (c === "\\" && line.slice(i + 1).trim() === "") {
+        this.continued = true;
+      }
+      i++;
+    }
+    if (this.str && this.str.quote.length === 1 && !escapedNewline) {
+      this.setError("invalid syntax: unterminated string literal", this.str.from);
+      this.str = undefined;
+    }
+  }
+
+  /** Call at the end of the text. */
+  end(): void {
+    if (this.str) {
+      const what = this.str.quote.length === 3 ? "triple-quoted string literal" : "string literal";
+      this.setError(`invalid syntax: unterminated ${what}`, this.str.from);
+      this.str = undefined;
+    }
+  }
+}
+
+/** Runs {@link LineScanner} over a whole text; the first error, if any. */
+export function scanText(text: string): LineScanner["error"] {
+  const sc = new LineScanner();
+  let offset = 0;
+  for (const line of text.split("\n")) {
+    sc.feed(line, offset);
+    if (sc.error) return sc.error;
+    offset += line.length + 1;
+  }
+  sc.end();
+  return sc.error;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -397,7 +528,7 @@ class Converter {
       else hi = mid - 1;
     }
     const line = lo + (this.origin.line ?? 1);
-    let column = pos - this.lineStarts[lo] + 1;
+    let column = pos - this.lineStarts[lo] + 1 + (this.origin.shift?.[lo] ?? 0);
     if (lo === 0) column += (this.origin.column ?? 1) - 1;
     return this.file === undefined ? { line, column } : { file: this.file, line, column };
   }
@@ -414,22 +545,64 @@ class Converter {
     throw new InputError(message, this.loc(pos));
   }
 
-  /** Parses the text and rejects any error node. */
+  /**
+   * Parses the text and rejects any error node. Input that nests too deeply for the parser (more
+   * than {@link MAX_BRACKETS} brackets, a parse stack near lezer's own cut-off, or a syntax tree
+   * deeper than {@link MAX_SYNTAX_DEPTH}) is refused with one {@link tooDeep} error rather than
+   * the misleading error nodes lezer leaves behind; so every recursive walk below is bounded.
+   */
   parseTree(): SyntaxNode {
-    const tree = parser.parse(this.text);
+    const scan = scanText(this.text);
+    if (scan?.nesting) throw tooDeep(scan.message, this.loc(scan.pos));
+    const tree = this.parseBounded();
     let firstError: { from: number; to: number } | undefined;
-    tree.iterate({
-      enter: (n) => {
-        if (firstError) return false;
-        if (n.type.isError) {
-          firstError = { from: n.from, to: n.to };
-          return false;
+    // Iterative walk: depth check first (a deep tree's error nodes are lezer's cut-off, not the
+    // user's mistake), then the first error node.
+    const cur = tree.cursor();
+    let depth = 0;
+    for (;;) {
+      if (cur.type.isError && !firstError) firstError = { from: cur.from, to: cur.to };
+      if (cur.firstChild()) {
+        if (++depth > MAX_SYNTAX_DEPTH) {
+          throw tooDeep(
+            `more than ${MAX_SYNTAX_DEPTH} levels of nested expressions`,
+            this.loc(cur.from),
+          );
         }
-        return undefined;
-      },
-    });
+        continue;
+      }
+      let done = false;
+      while (!cur.nextSibling()) {
+        if (!cur.parent()) {
+          done = true;
+          break;
+        }
+        depth--;
+      }
+      if (done) break;
+    }
+    if (scan) this.fail(scan.message, scan.pos);
     if (firstError) this.syntaxError(firstError.from, firstError.to);
     return tree.topNode;
+  }
+
+  /** lezer's parse, watching its stacks (see {@link MAX_PARSE_STACK}). */
+  private parseBounded(): Tree {
+    const parse = parser.startParse(this.text);
+    // `stacks` is lezer's own (untyped) state; without it, the tree-depth check still applies.
+    const state = parse as unknown as { stacks?: { pos: number; stack?: unknown[] }[] };
+    for (;;) {
+      const tree = parse.advance();
+      if (tree) return tree;
+      for (const st of state.stacks ?? []) {
+        if ((st.stack?.length ?? 0) > MAX_PARSE_STACK) {
+          throw tooDeep(
+            `more than ${MAX_PARSE_STACK / 3} unfinished nested constructs at a time`,
+            this.loc(Math.min(st.pos, this.text.length)),
+          );
+        }
+      }
+    }
   }
 
   private syntaxError(from: number, to: number): never {

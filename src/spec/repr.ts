@@ -26,8 +26,8 @@
  */
 import { InputError, type Loc } from "../errors.js";
 import { didYouMean } from "../util/suggest.js";
-import { parsePythonExpression, type Expr } from "./python.js";
-import { setKey, type LayerCatalogue } from "./source.js";
+import { parsePythonExpression, tooDeep, type Expr } from "./python.js";
+import { MAX_MODULE_DEPTH, setKey, type LayerCatalogue } from "./source.js";
 import type { LayerModule, ModelSpec, ModuleSpec, PyValue, SequentialModule } from "./types.js";
 
 /** A container line: `Sequential(` (after the optional `(name): ` prefix). */
@@ -88,20 +88,30 @@ class ReprParser {
     return root;
   }
 
-  /** Parses one module whose text starts on the current line at `column`; advances past it. */
-  private entry(content: string, line: Line, column: number): ModuleSpec {
+  /**
+   * Parses one module whose text starts on the current line at `column`; advances past it.
+   * `depth` counts the containers around it (at most {@link MAX_MODULE_DEPTH}).
+   */
+  private entry(content: string, line: Line, column: number, depth = 0): ModuleSpec {
     const open = OPEN.exec(content);
     if (open) {
       // A container only if children follow (else a truncated leaf: let the parser say so).
       let j = this.i + 1;
       while (j < this.lines.length && this.lines[j].text.trim() === "") j++;
-      if (j < this.lines.length && CHILD.test(this.lines[j].text.trim()))
-        return this.container(open[1], line, column);
+      if (j < this.lines.length && CHILD.test(this.lines[j].text.trim())) {
+        if (depth >= MAX_MODULE_DEPTH) {
+          throw tooDeep(
+            `more than ${MAX_MODULE_DEPTH} nested containers`,
+            this.loc(line.n, column),
+          );
+        }
+        return this.container(open[1], line, column, depth + 1);
+      }
     }
     return this.leaf(content, line, column);
   }
 
-  private container(type: string, line: Line, column: number): ModuleSpec {
+  private container(type: string, line: Line, column: number, depth: number): ModuleSpec {
     const loc = this.loc(line.n, column);
     if (type !== "Sequential") {
       if (type !== "ModuleList" && !this.opts.isKnownLayer(type)) {
@@ -144,7 +154,7 @@ class ReprParser {
           throw new InputError(`'(${name}): ${count} x' does not match`, this.loc(l.n, col));
         }
         const restOffset = rest.length - rep[2].length;
-        const module = this.entry(rep[2], l, restCol + restOffset);
+        const module = this.entry(rep[2], l, restCol + restOffset, depth);
         for (let k = 0; k < count; k++) {
           seq.children.push({ name: String(first + k), module: k === 0 ? module : clone(module) });
         }
@@ -156,7 +166,7 @@ class ReprParser {
       if (seq.children.some((c) => c.name === name)) {
         throw new InputError(`duplicate module name '${name}'`, this.loc(l.n, col + 1));
       }
-      seq.children.push({ name, module: this.entry(rest, l, restCol) });
+      seq.children.push({ name, module: this.entry(rest, l, restCol, depth) });
     }
   }
 
@@ -210,7 +220,10 @@ class ReprParser {
   }
 }
 
-/** A repr argument value: literals, tuples, negative numbers; bare identifiers are strings. */
+/**
+ * A repr argument value: literals, tuples, negative numbers; bare identifiers are strings.
+ * Recursion is bounded by the expression's nesting (limited by the Python parser).
+ */
 function literal(e: Expr): PyValue {
   switch (e.kind) {
     case "Number":
@@ -262,7 +275,7 @@ function balance(s: string): number {
   return d;
 }
 
-/** A distinct copy of a module tree (the repr shows no sharing). */
+/** A distinct copy of a module tree (the repr shows no sharing; at most MAX_MODULE_DEPTH deep). */
 function clone(m: ModuleSpec): ModuleSpec {
   if (m.kind === "layer") return { ...m, args: structuredClone(m.args) };
   return { ...m, children: m.children.map((c) => ({ name: c.name, module: clone(c.module) })) };

@@ -22,7 +22,9 @@
 import { InputError, type Loc } from "../errors.js";
 import { didYouMean } from "../util/suggest.js";
 import {
+  LineScanner,
   parsePython,
+  tooDeep,
   type CallExpr,
   type Expr,
   type FunctionDefStmt,
@@ -100,6 +102,10 @@ const TENSOR_SELF_METHODS = new Set([
 const MAX_ITEMS = 100_000;
 const MAX_STEPS = 2_000_000;
 const MAX_DEPTH = 100;
+/** Nested evaluations (expressions inside calls inside expressions…) the interpreter follows. */
+const MAX_EVAL_DEPTH = 2_000;
+/** Nested containers in a model (any form), and nesting of tuples/lists used as values. */
+export const MAX_MODULE_DEPTH = 200;
 
 // ---------------------------------------------------------------------------------------------
 // Values
@@ -125,6 +131,10 @@ type Value =
   | { t: "ref"; path: string }
   | { t: "tensor"; shape: number[] }
   | { t: "func"; def: FunctionDefStmt; scope: Scope }
+  /** `module.parameters()` / `.named_parameters()`: iterated only by a `for` loop (see For). */
+  | { t: "params"; m: ModuleSpec; named: boolean }
+  /** The parameters of one layer, as a `for p in model.parameters()` loop sees them. */
+  | { t: "param"; layer: LayerModule }
   | { t: "unknown"; why?: Why };
 
 const NONE: Value = { t: "none" };
@@ -232,10 +242,75 @@ type Flow = undefined | "break" | "continue" | { ret: Value };
  *   or an unknown `opts.model`.
  */
 export function parseSource(text: string, file: string | undefined, opts: ParseOptions): ModelSpec {
-  const mod = parsePython(text, file);
-  const it = new Interpreter(text, file, opts);
+  const prep = prepareSource(text);
+  const mod = parsePython(prep.text, file, { shift: prep.shift });
+  const it = new Interpreter(prep.text, file, opts, prep.shift);
   it.execTop(mod.body);
   return it.result();
+}
+
+/** A doctest/console prompt: `>>> ` or `... ` (or the bare prompt on an empty line). */
+const PROMPT = /^(>>>|\.\.\.)( |$)/;
+/** A printed repr's first line and child lines (see src/spec/repr.ts). */
+const REPR_OPEN_LINE = /^[A-Za-z_]\w*\($/;
+const REPR_CHILD_LINE = /^\s+\([^()\s]*\): \S/;
+
+/**
+ * Source as pasted from a notebook or a console, made plain Python without moving any line:
+ *
+ * - console sessions (first line `>>> `): the `>>> `/`... ` prompts are removed (`shift` records
+ *   the columns removed, so locations stay right) and lines without a prompt, the session's
+ *   output, are blanked;
+ * - IPython line and cell magics (`%matplotlib inline`, `%%time`) and shell escapes
+ *   (`!pip install torch`) that start a logical line are blanked;
+ * - a printed repr pasted below the code (`print(model)` followed by `Sequential(` …
+ *   `  (0): Linear(…)` … `)`) is blanked: the source already defines that model.
+ */
+export function prepareSource(text: string): { text: string; shift: number[] } {
+  const lines = text.split("\n");
+  const shift = lines.map(() => 0);
+  const firstLine = lines.find((l) => l.trim() !== "");
+  if (firstLine !== undefined && /^>>>( |\r?$)/.test(firstLine)) {
+    lines.forEach((l, i) => {
+      const m = PROMPT.exec(l);
+      if (m) {
+        lines[i] = l.slice(m[0].length);
+        shift[i] = m[0].length;
+      } else lines[i] = l.endsWith("\r") ? "\r" : "";
+    });
+  }
+  const sc = new LineScanner();
+  let offset = 0;
+  for (let i = 0; i < lines.length; i++) {
+    const l = lines[i];
+    if (sc.atStatementStart) {
+      const t = l.trim();
+      if (t.startsWith("%") || t.startsWith("!")) {
+        lines[i] = blank(l);
+      } else if (REPR_OPEN_LINE.test(l.replace(/\r$/, ""))) {
+        let j = i + 1;
+        while (j < lines.length && lines[j].trim() === "") j++;
+        if (j < lines.length && REPR_CHILD_LINE.test(lines[j])) {
+          // Blank the repr up to its closing `)` at column 0 (or to the end if it is cut short).
+          for (; i < lines.length; i++) {
+            const close = lines[i].replace(/\r$/, "") === ")";
+            offset += lines[i].length + 1;
+            lines[i] = blank(lines[i]);
+            if (close) break;
+          }
+          continue;
+        }
+      }
+    }
+    sc.feed(lines[i], offset);
+    offset += lines[i].length + 1;
+  }
+  return { text: lines.join("\n"), shift };
+}
+
+/** A line emptied of its text (keeping a `\r` so that line endings stay as they were). */
+function blank(l: string): string {
+  return l.endsWith("\r") ? "\r" : "";
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -247,12 +322,14 @@ class Interpreter {
   private readonly skippedClasses: string[] = [];
   private steps = 0;
   private depth = 0;
+  private evalDepth = 0;
   private starImportNn = false;
 
   constructor(
     private readonly text: string,
     private readonly file: string | undefined,
     private readonly opts: ParseOptions,
+    private readonly shift: readonly number[] = [],
   ) {}
 
   private at(pos: number): Loc {
@@ -264,7 +341,7 @@ class Interpreter {
         start = i + 1;
       }
     }
-    const column = pos - start + 1;
+    const column = pos - start + 1 + (this.shift[line - 1] ?? 0);
     return this.file === undefined ? { line, column } : { file: this.file, line, column };
   }
 
@@ -328,6 +405,7 @@ class Interpreter {
   }
 
   private spec(m: ModuleSpec, name: string | undefined): ModelSpec {
+    checkModuleTree(m, m.loc ?? this.file ?? "<input>");
     const out: ModelSpec = { root: m, format: "source" };
     const input = this.inputs.get(m);
     if (input) out.input = input;
@@ -398,8 +476,26 @@ class Interpreter {
         return undefined;
       case "For": {
         const iter = this.eval(s.iter, scope);
+        if (iter.t === "params" && !hasJump(s.body)) {
+          // `for p in model.parameters(): p.requires_grad = False`: the body runs once per layer
+          // with `p` standing for all of that layer's parameters.
+          for (const layer of layersUnder(iter.m)) {
+            const p: Value = { t: "param", layer };
+            const item: Value = iter.named
+              ? {
+                  t: "tuple",
+                  items: [unknown({ message: "a parameter's name", loc: s.iter.loc }), p],
+                }
+              : p;
+            this.assign(s.target, item, scope, top);
+            const f = this.block(s.body, scope, top);
+            if (f && f !== "continue") return f;
+          }
+          return this.block(s.orelse, scope, top);
+        }
         const items = this.iterate(iter, s.iter);
         if (!items) {
+          this.refuseUnknownFreeze(s.body, "in a loop over something dlq cannot evaluate");
           this.markUnknown(s.body.concat(s.orelse), scope, {
             message: "assigned in a loop over something dlq cannot evaluate",
             loc: s.loc,
@@ -421,6 +517,10 @@ class Interpreter {
       case "If": {
         const t = truth(this.eval(s.test, scope));
         if (t === undefined) {
+          this.refuseUnknownFreeze(
+            s.body.concat(s.orelse),
+            "under a condition dlq cannot evaluate",
+          );
           this.markUnknown(s.body.concat(s.orelse), scope, {
             message: "assigned under a condition dlq cannot evaluate",
             loc: s.loc,
@@ -443,6 +543,57 @@ class Interpreter {
           );
         }
         return undefined;
+    }
+  }
+
+  /** Freezing that dlq cannot follow would give a wrong trainable count: refused. */
+  private refuseUnknownFreeze(body: Stmt[], where: string): void {
+    const f = findFreeze(body);
+    if (f) {
+      throw new InputError(
+        `dlq cannot tell which parameters this freezes (${where}); freeze whole modules, e.g. model[0].requires_grad_(False)`,
+        f.loc,
+      );
+    }
+  }
+
+  /** `requires_grad = v` / `requires_grad_(v)` on `target`: sets the layers' trainable flags. */
+  private setRequiresGrad(target: Value, v: Value, at: Expr, loc: Loc): boolean {
+    if (target.t !== "module" && target.t !== "param" && target.t !== "modulelist") return false;
+    const on = truth(v);
+    if (on === undefined || (v.t !== "bool" && v.t !== "num")) {
+      throw new InputError(
+        "dlq cannot evaluate this requires_grad value (expected True or False)",
+        at.loc,
+      );
+    }
+    const layers =
+      target.t === "param"
+        ? [target.layer]
+        : target.t === "module"
+          ? layersUnder(target.m)
+          : target.items.flatMap((m) => layersUnder(m));
+    for (const l of layers) {
+      if (on) delete l.trainable;
+      else l.trainable = false;
+    }
+    void loc;
+    return true;
+  }
+
+  /**
+   * `model[0].weight.requires_grad = False`: one parameter of a module, which dlq's per-module
+   * trainable flag cannot express; refused rather than counted wrong. `e` is the expression
+   * whose `requires_grad` is set.
+   */
+  private refuseParamFreeze(e: Expr, scope: Scope, loc: Loc): void {
+    if (e.kind !== "Attribute" || !isPure(e.value)) return;
+    const owner = this.eval(e.value, scope);
+    if (owner.t === "module") {
+      throw new InputError(
+        `dlq cannot freeze a single parameter ('${e.attr}'): it counts trainable parameters per module; freeze the whole module (e.g. model[0].requires_grad_(False)) or use a JSON spec with "trainable": false`,
+        loc,
+      );
     }
   }
 
@@ -532,7 +683,12 @@ class Interpreter {
         return;
       }
       case "Attribute": {
+        if (t.attr === "requires_grad") this.refuseParamFreeze(t.value, scope, t.loc);
         const obj = this.eval(t.value, scope);
+        if (t.attr === "requires_grad" && obj.t === "param") {
+          this.setRequiresGrad(obj, v, t, t.loc);
+          return;
+        }
         if (obj.t === "module" && obj.m.kind === "sequential" && v.t === "module") {
           // `model.fc = nn.Linear(...)`: registers (or replaces) the child named `fc`.
           const i = obj.m.children.findIndex((c) => c.name === t.attr);
@@ -549,6 +705,18 @@ class Interpreter {
   // -- expressions ------------------------------------------------------------------------------
 
   private eval(e: Expr, scope: Scope): Value {
+    if (this.evalDepth >= MAX_EVAL_DEPTH) {
+      throw tooDeep(`more than ${MAX_EVAL_DEPTH} nested expressions and calls`, e.loc);
+    }
+    this.evalDepth++;
+    try {
+      return this.evalInner(e, scope);
+    } finally {
+      this.evalDepth--;
+    }
+  }
+
+  private evalInner(e: Expr, scope: Scope): Value {
     this.tick(e.loc);
     switch (e.kind) {
       case "Number":
@@ -912,6 +1080,7 @@ class Interpreter {
   private call(e: CallExpr, scope: Scope): Value {
     let f: Value;
     if (e.func.kind === "Attribute") {
+      if (e.func.attr === "requires_grad_") this.refuseParamFreeze(e.func.value, scope, e.loc);
       const owner = this.eval(e.func.value, scope);
       const attr = e.func.attr;
       const child =
@@ -1173,8 +1342,10 @@ class Interpreter {
   }
 
   /** A layer argument as a Python literal. */
-  private pyValue(v: Value, at: Expr, type: string, kw?: string): PyValue {
+  private pyValue(v: Value, at: Expr, type: string, kw?: string, depth = 0): PyValue {
     const arg = kw ? `argument '${kw}' of ${type}` : `an argument of ${type}`;
+    if (depth > MAX_MODULE_DEPTH)
+      throw tooDeep(`more than ${MAX_MODULE_DEPTH} nested tuples or lists`, at.loc);
     switch (v.t) {
       case "num":
         return v.v;
@@ -1186,7 +1357,7 @@ class Interpreter {
         return null;
       case "tuple":
       case "list":
-        return v.items.map((x) => this.pyValue(x, at, type, kw));
+        return v.items.map((x) => this.pyValue(x, at, type, kw, depth + 1));
       case "ref":
         return v.path;
       case "unknown":
@@ -1315,6 +1486,14 @@ class Interpreter {
     const why = { message: `the result of .${name}()`, loc: e.loc };
     switch (owner.t) {
       case "module":
+        if (name === "requires_grad_") {
+          const v = args.positional[0] ??
+            args.keywords.get("requires_grad") ?? { t: "bool", v: true };
+          this.setRequiresGrad(owner, v, e.args[0] ?? e.keywords[0]?.value ?? e, e.loc);
+          return owner;
+        }
+        if (name === "parameters" || name === "named_parameters")
+          return { t: "params", m: owner.m, named: name === "named_parameters" };
         if (SELF_METHODS.has(name)) return owner;
         if (name === "forward") {
           this.recordInput(owner.m, args.positional[0] ?? args.keywords.get("input"));
@@ -1350,7 +1529,29 @@ class Interpreter {
           }
         }
         return unknown(why);
+      case "param":
+        if (name === "requires_grad_") {
+          const v = args.positional[0] ??
+            args.keywords.get("requires_grad") ?? { t: "bool", v: true };
+          this.setRequiresGrad(owner, v, e.args[0] ?? e.keywords[0]?.value ?? e, e.loc);
+          return owner;
+        }
+        return unknown(why);
       case "modulelist":
+        if (name === "requires_grad_") {
+          const v = args.positional[0] ??
+            args.keywords.get("requires_grad") ?? { t: "bool", v: true };
+          this.setRequiresGrad(owner, v, e.args[0] ?? e.keywords[0]?.value ?? e, e.loc);
+          return owner;
+        }
+        if (name === "parameters" || name === "named_parameters") {
+          const seq: SequentialModule = {
+            kind: "sequential",
+            type: "Sequential",
+            children: owner.items.map((m, i) => ({ name: String(i), module: m })),
+          };
+          return { t: "params", m: seq, named: name === "named_parameters" };
+        }
         if (name === "append" && args.positional[0]) {
           owner.items.push(this.asModule(args.positional[0], e.args[0], "ModuleList.append"));
           return owner;
@@ -1456,12 +1657,109 @@ class Interpreter {
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
+/** Adds every module below `m` to `into` (iterative: module trees can be built arbitrarily deep). */
 function descendants(m: ModuleSpec, into: Set<ModuleSpec>): void {
-  if (m.kind !== "sequential") return;
-  for (const c of m.children) {
-    if (into.has(c.module)) continue;
-    into.add(c.module);
-    descendants(c.module, into);
+  const todo: ModuleSpec[] = [m];
+  for (let x = todo.pop(); x; x = todo.pop()) {
+    if (x.kind !== "sequential") continue;
+    for (const c of x.children) {
+      if (into.has(c.module)) continue;
+      into.add(c.module);
+      todo.push(c.module);
+    }
+  }
+}
+
+/** The distinct layers under `m` (`m` itself when a layer). */
+function layersUnder(m: ModuleSpec): LayerModule[] {
+  if (m.kind === "layer") return [m];
+  const all = new Set<ModuleSpec>();
+  descendants(m, all);
+  return [...all].filter((x): x is LayerModule => x.kind === "layer");
+}
+
+/**
+ * Refuses a model tree that nests more than {@link MAX_MODULE_DEPTH} containers deep or that
+ * contains itself (`model.append(model)`), so that every later walk over it is bounded. Iterative.
+ * @throws InputError located at `where`.
+ */
+export function checkModuleTree(root: ModuleSpec, where: Loc | string): void {
+  // Depth-first with an explicit stack; `onPath` holds the containers above the current one.
+  const onPath = new Set<ModuleSpec>();
+  const stack: { m: ModuleSpec; next: number }[] = [];
+  const done = new Set<ModuleSpec>();
+  const enter = (m: ModuleSpec): void => {
+    if (m.kind !== "sequential" || done.has(m)) return;
+    if (onPath.has(m))
+      throw new InputError("the model contains itself (a cycle of containers)", m.loc ?? where);
+    if (stack.length >= MAX_MODULE_DEPTH) {
+      throw tooDeep(`more than ${MAX_MODULE_DEPTH} nested containers`, m.loc ?? where);
+    }
+    onPath.add(m);
+    stack.push({ m, next: 0 });
+  };
+  enter(root);
+  while (stack.length) {
+    const top = stack[stack.length - 1];
+    const seq = top.m as SequentialModule;
+    if (top.next < seq.children.length) enter(seq.children[top.next++].module);
+    else {
+      stack.pop();
+      onPath.delete(seq);
+      done.add(seq);
+    }
+  }
+}
+
+/** Whether a loop body leaves early (then running it once per layer would not be faithful). */
+function hasJump(body: Stmt[]): boolean {
+  return body.some(
+    (s) =>
+      s.kind === "Return" ||
+      (s.kind === "Skipped" && (s.what === "BreakStatement" || s.what === "ContinueStatement")) ||
+      (s.kind === "If" && (hasJump(s.body) || hasJump(s.orelse))),
+  );
+}
+
+/** The first statement in `body` (nested blocks included) that sets `requires_grad`. */
+function findFreeze(body: Stmt[]): Stmt | undefined {
+  // Setting requires_grad to True (an input tensor's, usually) freezes nothing.
+  const notTrue = (e: Expr | undefined): boolean =>
+    e !== undefined && !(e.kind === "Bool" && e.value);
+  for (const s of body) {
+    if (
+      s.kind === "Assign" &&
+      notTrue(s.value) &&
+      s.targets.some((t) => t.kind === "Attribute" && t.attr === "requires_grad")
+    )
+      return s;
+    if (
+      s.kind === "Expr" &&
+      s.value.kind === "Call" &&
+      s.value.func.kind === "Attribute" &&
+      s.value.func.attr === "requires_grad_" &&
+      notTrue(s.value.args[0] ?? s.value.keywords[0]?.value)
+    )
+      return s;
+    if (s.kind === "For" || s.kind === "If") {
+      const f = findFreeze(s.body) ?? findFreeze(s.orelse);
+      if (f) return f;
+    }
+  }
+  return undefined;
+}
+
+/** Names, attributes and constant subscripts: evaluating them twice changes nothing. */
+function isPure(e: Expr): boolean {
+  for (let x: Expr = e; ;) {
+    if (x.kind === "Name") return true;
+    if (x.kind === "Attribute") x = x.value;
+    else if (
+      x.kind === "Subscript" &&
+      (x.slice.kind === "Number" || x.slice.kind === "String" || x.slice.kind === "UnaryOp")
+    )
+      x = x.value;
+    else return false;
   }
 }
 
@@ -1543,6 +1841,10 @@ function describeValue(v: Value): string {
       return "a tensor";
     case "func":
       return `the function '${v.def.name}'`;
+    case "params":
+      return "the parameters of a module";
+    case "param":
+      return "a parameter";
     case "unknown":
       return "a value dlq cannot evaluate";
   }
@@ -1629,24 +1931,35 @@ function truth(v: Value): boolean | undefined {
     case "modulelist":
     case "func":
     case "ref":
+    case "params":
+    case "param":
       return true;
     default:
       return undefined;
   }
 }
 
-function same(a: Value, b: Value): boolean {
-  const x = numeric(a);
-  const y = numeric(b);
-  if (x && y) return x.v === y.v;
-  if (a.t === "str" && b.t === "str") return a.v === b.v;
-  if (a.t === "none" && b.t === "none") return true;
-  if ((a.t === "tuple" || a.t === "list") && a.t === b.t) {
-    return a.items.length === b.items.length && a.items.every((v, i) => same(v, b.items[i]));
+/** Python's `==` on the values dlq knows (iterative: values can be nested arbitrarily deep). */
+function same(a0: Value, b0: Value): boolean {
+  const todo: [Value, Value][] = [[a0, b0]];
+  for (let pair = todo.pop(); pair; pair = todo.pop()) {
+    const [a, b] = pair;
+    if (a === b && a.t !== "num") continue;
+    const x = numeric(a);
+    const y = numeric(b);
+    let eq: boolean;
+    if (x && y) eq = x.v === y.v;
+    else if (a.t === "str" && b.t === "str") eq = a.v === b.v;
+    else if (a.t === "none" && b.t === "none") eq = true;
+    else if ((a.t === "tuple" || a.t === "list") && a.t === b.t) {
+      eq = a.items.length === b.items.length;
+      if (eq) a.items.forEach((v, i) => todo.push([v, b.items[i]]));
+    } else if (a.t === "module" && b.t === "module") eq = a.m === b.m;
+    else if (a.t === "ref" && b.t === "ref") eq = a.path === b.path;
+    else eq = false;
+    if (!eq) return false;
   }
-  if (a.t === "module" && b.t === "module") return a.m === b.m;
-  if (a.t === "ref" && b.t === "ref") return a.path === b.path;
-  return false;
+  return true;
 }
 
 function compareValues(op: string, a: Value, b: Value): boolean | undefined {
