@@ -1,20 +1,8 @@
 // dlq derive: symbolic derivatives (mathjs) with hand-derived values, the cross-check, and the
 // hardening of mathjs (disabled functions, length cap).
 import { describe, expect, it } from "vitest";
-import { main } from "../src/cli.js";
+import { dlqInProcess as dlq } from "./helpers.js";
 import { derive } from "../src/analysis/derive.js";
-
-async function dlq(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const code = await main(argv, {
-    color: false,
-    out: (t) => void (out += t),
-    err: (t) => void (err += t),
-    readStdin: async () => "",
-  });
-  return { code, out, err };
-}
 
 describe("derive", () => {
   it("sigmoid: σ'(x) = e^{−x}/(1 + e^{−x})², 0.25 at 0", async () => {

@@ -1,20 +1,8 @@
 // dlq derive: which points count as checked, points that must assign every symbol, --wrt of a
 // symbol not in the expression, non-finite literals. Values hand-derived.
 import { describe, expect, it } from "vitest";
-import { main } from "../src/cli.js";
+import { dlqInProcess as dlq } from "./helpers.js";
 import { derive } from "../src/analysis/derive.js";
-
-async function dlq(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const code = await main(argv, {
-    color: false,
-    out: (t) => void (out += t),
-    err: (t) => void (err += t),
-    readStdin: async () => "",
-  });
-  return { code, out, err };
-}
 
 describe("a point agrees only when function, symbolic, autodiff and numerical all exist", () => {
   it("log(x) at x = -1: 1/x = -1 exists but log(-1) and the difference do not → n/a", async () => {

@@ -4,22 +4,11 @@
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { main } from "../src/cli.js";
+import { dlqInProcess as dlq } from "./helpers.js";
 import { registerFunction } from "../src/analysis/expr.js";
 import { parseVarSpec } from "../src/analysis/gradcheck.js";
 import * as T from "../src/tensor/index.js";
 
-async function dlq(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const code = await main(argv, {
-    color: false,
-    out: (t) => void (out += t),
-    err: (t) => void (err += t),
-    readStdin: async () => "",
-  });
-  return { code, out, err };
-}
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const json = (s: string): any => JSON.parse(s);
 

@@ -2,21 +2,9 @@
 // derivative is 0), and the fast-mode failure label. A test-only op with a deliberately wrong
 // backward rule: forward 0·x (derivative 0), backward 1 (hand-derived: analytic 1, numerical 0).
 import { describe, expect, it } from "vitest";
-import { main } from "../src/cli.js";
+import { dlqInProcess as dlq } from "./helpers.js";
 import { registerFunction } from "../src/analysis/expr.js";
 import * as T from "../src/tensor/index.js";
-
-async function dlq(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const code = await main(argv, {
-    color: false,
-    out: (t) => void (out += t),
-    err: (t) => void (err += t),
-    readStdin: async () => "",
-  });
-  return { code, out, err };
-}
 
 registerFunction("torch.flat_with_slope", ["input"], (b) => {
   const a = b.args.input as T.Tensor;

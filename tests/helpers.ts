@@ -34,3 +34,19 @@ export function dlq(args: string[], opts: { input?: string; env?: Record<string,
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
+
+/** Runs a dlq command line in-process (src/cli.ts's `main`), capturing stdout and stderr. */
+export async function dlqInProcess(
+  ...argv: string[]
+): Promise<{ code: number; out: string; err: string }> {
+  const { main } = await import("../src/cli.js");
+  let out = "";
+  let err = "";
+  const code = await main(argv, {
+    color: false,
+    out: (t) => void (out += t),
+    err: (t) => void (err += t),
+    readStdin: async () => "",
+  });
+  return { code, out, err };
+}
