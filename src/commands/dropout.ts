@@ -62,7 +62,8 @@ export async function run(ctx: Context, ps: string[], opts: { json?: boolean }):
   }
   const scaleStr = (x: number | null): string => (x === null ? "undefined (p = 1)" : num(x));
   const rows = r.p.map((p, i) => [
-    `Dropout(p=${ps[i]})`,
+    // The value as PyTorch would print it, unless 15 digits cannot show it exactly.
+    `Dropout(p=${Number(num(p)) === p ? num(p) : ps[i]})`,
     num(p),
     num(r.keeps[i]),
     scaleStr(r.scales[i]),
