@@ -8,7 +8,7 @@
 //
 // Further suites (tensor.bench.js, gradcheck.bench.js, grad.bench.js) run after these when present.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -79,6 +79,38 @@ for (const cmd of ["shape", "rf"]) {
     base,
     `${(t20 / t10).toFixed(2)}× the 10k time (goal ≤ 2.2×)`,
   );
+}
+
+console.log("\nAnswers files: 100 entries run in-process vs 1 (median of 5 runs, whole process)");
+function answers(n) {
+  const lines = ["answers:"];
+  for (let i = 0; i < n; i++) {
+    lines.push(
+      `  - id: e${i}`,
+      "    run: shape course_cnn.py",
+      "    expect:",
+      "      params: 26848",
+    );
+  }
+  const path = join(root, "examples", `.bench-answers-${n}.yaml`);
+  writeFileSync(path, lines.join("\n") + "\n");
+  return path;
+}
+const one = answers(1);
+const hundred = answers(100);
+try {
+  const t1 = time([bin, "check", one], 5);
+  const t100 = time([bin, "check", hundred], 5);
+  row("dlq check, 1 entry", t1, base, "");
+  row(
+    "dlq check, 100 entries",
+    t100,
+    base,
+    `${((t100 - t1) / 99).toFixed(2)} ms per extra entry (goal: 100 entries well under 1 s of overhead)`,
+  );
+} finally {
+  rmSync(one);
+  rmSync(hundred);
 }
 
 for (const suite of ["tensor.bench.js", "gradcheck.bench.js", "grad.bench.js"]) {
