@@ -607,6 +607,8 @@ export async function run(
   }
   const loaded = await loadModel(modelPath, opts, ctx);
   const stated = opts.input !== undefined ? parseShape(opts.input) : loaded.spec.input;
+  // Shape errors are reported against the shape the user gave, before --batch replaces its batch.
+  if (stated) modelFacts(loaded.uses, stated);
   const input = gradInput(loaded.uses, stated, batch);
   const protocol: GradProtocol = {
     input,
