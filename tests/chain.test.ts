@@ -118,3 +118,12 @@ describe("scalarChain", () => {
     expect(() => scalarChain([0.5], 3, NaN)).toThrow(RangeError);
   });
 });
+
+describe("values far outside float64", () => {
+  it("come from log10 (not million-digit products), so huge factors at depth 5000 are quick", () => {
+    const [s] = scalarChain([1e308], 5000);
+    // (10^308)^5000 = 10^1540000, hand-derived.
+    expect(s.rows[4999].gradInput.value).toBe("1.00000×10^1540000");
+    expect(s.rows[4999].gradInput.log10).toBe(1540000);
+  });
+});

@@ -236,3 +236,24 @@ describe("limits", () => {
     expect(j.output).toEqual([0, 1]);
   });
 });
+
+describe("second QA round", () => {
+  it("kl: when the Monte-Carlo samples overflow float64 the check is skipped, not failed", () => {
+    const r = dlq(["kl", "--mu", "0", "--logvar", "708"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).not.toMatch(/NaN|Infinity/);
+    expect(r.stdout).toMatch(/Monte Carlo: not made/);
+    // KL = ½(e^708 − 1 − 708), hand-derived.
+    const j = JSON.parse(dlq(["kl", "--mu", "0", "--logvar", "708", "--json"]).stdout);
+    expect(j.mc).toBeNull();
+    expect(j.closed_form).toBeCloseTo(0.5 * (Math.exp(708) - 709), -300);
+  });
+  it("check: --help inside an entry's run is refused before running (exit 2)", () => {
+    const r = dlq(["check", "-"], {
+      input: "answers:\n  - id: h\n    run: dropout 0.5 --help\n    expect: {q: 0.5}\n",
+    });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toMatch(/--help/);
+  });
+});

@@ -26,6 +26,13 @@ describe("dropoutChain", () => {
     expect(dropoutChain(["0.9999999999999"]).keeps).toEqual([1e-13]);
     expect(dropoutChain(["0.9999999999999"]).scales).toEqual([1e13]);
   });
+  it("a p that rounds to 1.0 in float64 is 1 for PyTorch: everything is dropped", () => {
+    expect(dropoutChain(["0.9999999999999999999999"])).toMatchObject({
+      q: 1,
+      keep: 0,
+      scale: null,
+    });
+  });
   it("a symbolic chain with p = 1 has no scale", () => {
     expect(dropoutChainSymbolic(["1", "p"]).scale).toBeNull();
   });

@@ -172,6 +172,17 @@ function toDecimal(v: Dec, log10: number, digits = 17): string {
   }
 }
 
+/** Beyond this many decades from 1, chain rows are computed from log10 (see scalarChain). */
+const EXACT_DECADES = 2000;
+
+/** A value known by its log10 (far outside float64): `m×10^e` with 6 significant digits. */
+function fromLog10(log10: number, sign: number): ChainValue {
+  if (log10 === -Infinity) return { value: 0, log10 };
+  const e = Math.floor(log10);
+  const m = 10 ** (log10 - e);
+  return { value: `${sign < 0 ? "-" : ""}${m.toPrecision(6)}×10^${e}`, log10 };
+}
+
 function chainValue(v: Dec, log10: number): ChainValue {
   return { value: toFloat64(v) ?? toDecimal(v, log10), log10 };
 }
@@ -257,14 +268,27 @@ export function scalarChain(factors: number[], depth: number, x = 1): ChainSerie
     // Running exact products: W = x·a^(d−1), I = a^d.
     let W = dx;
     let I = da;
+    // Exact products while the values stay within EXACT_DECADES of 1; beyond, far outside float64's
+    // range, the rows come from log10 alone (products with millions of digits would take minutes).
+    let exact = true;
     for (let d = 1; d <= depth; d++) {
-      if (d > 1) {
-        W = { n: W.n * da.n, d: W.d * da.d };
-        I = { n: I.n * da.n, d: I.d * da.d };
-      }
       const logW = W.n === 0n ? -Infinity : log10x + (d === 1 ? 0 : (d - 1) * log10a);
-      const logI = I.n === 0n ? -Infinity : d * log10a;
-      rows.push({ depth: d, gradWeight: chainValue(W, logW), gradInput: chainValue(I, logI) });
+      const logI = da.n === 0n ? -Infinity : d * log10a;
+      if (exact && Math.max(Math.abs(logW), Math.abs(logI)) > EXACT_DECADES) exact = false;
+      if (exact) {
+        if (d > 1) {
+          W = { n: W.n * da.n, d: W.d * da.d };
+          I = { n: I.n * da.n, d: I.d * da.d };
+        }
+        rows.push({ depth: d, gradWeight: chainValue(W, logW), gradInput: chainValue(I, logI) });
+      } else {
+        const sign = (k: number): number => (factor < 0 && k % 2 === 1 ? -1 : 1);
+        rows.push({
+          depth: d,
+          gradWeight: fromLog10(logW, sign(d - 1) * Math.sign(x)),
+          gradInput: fromLog10(logI, sign(d)),
+        });
+      }
     }
     return {
       factor,

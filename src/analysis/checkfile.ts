@@ -758,6 +758,13 @@ export function parseAnswers(text: string, file: string): AnswerEntry[] {
         run.loc,
       );
     }
+    const info = run.argv.find((a) => ["--help", "-h", "--version", "-V"].includes(a));
+    if (info !== undefined) {
+      throw new InputError(
+        `entry '${id}': '${info}' prints help text, not a result to check; remove it`,
+        run.loc,
+      );
+    }
     const checksExit = expect.some((e) => e.steps[0] === EXIT_PATH || e.steps[0] === STDERR_PATH);
     return { id, run, expect, checksExit, loc: entryLoc, ...(tolerance ? { tolerance } : {}) };
   });

@@ -92,7 +92,9 @@ export function dropoutChain(ps: readonly string[]): DropoutChain {
   const rs = ps.map((p) => {
     const r = parseDecimal(p);
     if (!r) throw new RangeError(`not a decimal number: ${p}`);
-    return r;
+    // PyTorch receives p as a float64: a decimal that rounds to 0 or 1 is exactly 0 or 1 there.
+    const x = toNumber(r);
+    return x === 1 || x === 0 ? { n: BigInt(x), d: 1n } : r;
   });
   const one = (r: Rational): Rational => rat(r.d - r.n, r.d);
   let keep: Rational = { n: 1n, d: 1n };

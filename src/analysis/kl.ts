@@ -52,7 +52,10 @@ export interface KlResult {
   gradMu: number[];
   /** ∂KL/∂logvar (= ½(σ² − 1)). */
   gradLogvar: number[];
+  /** The Monte-Carlo check; null when not asked for (samples 0) or when its samples overflow float64. */
   mc: KlMonteCarlo | null;
+  /** Why the Monte-Carlo check was not made although samples were asked for. */
+  mcSkipped?: string;
 }
 
 /**
@@ -87,6 +90,8 @@ export function klGaussian(
       let ss = 0;
       for (let i = 0; i < x.length; i++) ss += (x[i] - mean) * (x[i] - mean);
       const se = Math.sqrt(ss / (samples - 1) / samples);
+      // σ² near float64's limit: the samples' squares overflow and the estimate means nothing.
+      if (!Number.isFinite(mean) || !Number.isFinite(se)) return null;
       const diff = mean - kl.item();
       return {
         samples,
@@ -107,5 +112,10 @@ export function klGaussian(
     gradMu: Array.from(gMu),
     gradLogvar: Array.from(gLv),
     mc,
+    ...(samples >= 2 && mc === null
+      ? {
+          mcSkipped: "the samples' squares overflow float64 at this scale, so there is no estimate",
+        }
+      : {}),
   };
 }

@@ -60,7 +60,7 @@ export async function run(ctx: Context, opts: KlOptions): Promise<number> {
   const big = logvar.findIndex((v) => !Number.isFinite(Math.exp(v)) || Math.exp(v) === 0);
   if (big >= 0) {
     throw new InputError(
-      `logvar ${logvar[big]} gives σ² = exp(${logvar[big]}), outside float64's range (|logvar| must be < 709)`,
+      `logvar ${logvar[big]} gives σ² = exp(${logvar[big]}), outside float64's range (|logvar| must be below ln(1.8e308) ≈ 709.78)`,
       "--logvar",
     );
   }
@@ -89,6 +89,7 @@ export async function run(ctx: Context, opts: KlOptions): Promise<number> {
               within_3se: r.mc.within3se,
             }
           : null,
+        mc_note: r.mcSkipped ?? null,
         formula: "KL = 1/2 sum_j (sigma_j^2 + mu_j^2 - 1 - log sigma_j^2), sigma^2 = exp(logvar)",
         units: "nats",
         source: KL_SOURCE,
@@ -117,6 +118,8 @@ export async function run(ctx: Context, opts: KlOptions): Promise<number> {
       ? s.green("within 3 standard errors")
       : s.red(s.bold("NOT within 3 standard errors"));
     text += `Monte Carlo (${m.samples} samples z = μ + σ·ε, seed ${m.seed}): ${num(m.estimate)} ± ${num(m.se)} (standard error); the closed form is ${verdict} (z = ${num(m.zScore)}).\n`;
+  } else if (r.mcSkipped) {
+    text += `Monte Carlo: not made: ${r.mcSkipped}.\n`;
   }
   text += s.dim(`Formula: ${KL_SOURCE}.`) + "\n";
   ctx.out(text);
