@@ -3,6 +3,8 @@
 // PyTorch 1.13 (`sum(p.numel() for p in m.parameters() if p.requires_grad)`).
 import { describe, expect, it } from "vitest";
 import { InputError } from "../src/errors.js";
+import { modelFacts } from "../src/analysis/model.js";
+import { load } from "./helpers.js";
 import { detectFormat, parseModel } from "../src/spec/index.js";
 import type { LayerModule, ModelSpec, ModuleSpec } from "../src/spec/types.js";
 
@@ -282,5 +284,20 @@ describe("strings and numbers", () => {
         "m.json",
       ),
     ).toBe("m.json:1:66: invalid JSON: the number 1e400 is out of range (not finite)");
+  });
+});
+
+describe("freezing a child named in an OrderedDict", () => {
+  it("model.enc.requires_grad_(False) freezes that module (PyTorch 1.13: 105 of 325 trainable)", () => {
+    const src = [
+      "from collections import OrderedDict",
+      "import torch.nn as nn",
+      'model = nn.Sequential(OrderedDict([("enc", nn.Linear(10, 20)), ("act", nn.ReLU()), ("dec", nn.Linear(20, 5))]))',
+      "model.enc.requires_grad_(False)",
+    ].join("\n");
+    const { uses } = load(src, "od.py");
+    const facts = modelFacts(uses, [1, 10]);
+    expect(facts.params).toBe(325);
+    expect(facts.trainableParams).toBe(105);
   });
 });

@@ -589,6 +589,10 @@ class Interpreter {
   private refuseParamFreeze(e: Expr, scope: Scope, loc: Loc): void {
     if (e.kind !== "Attribute" || !isPure(e.value)) return;
     const owner = this.eval(e.value, scope);
+    // `model.enc` names a child module (OrderedDict names), not a parameter.
+    if (owner.t === "module" && owner.m.kind === "sequential") {
+      if (owner.m.children.some((c) => c.name === e.attr)) return;
+    }
     if (owner.t === "module") {
       throw new InputError(
         `dlq cannot freeze a single parameter ('${e.attr}'): it counts trainable parameters per module; freeze the whole module (e.g. model[0].requires_grad_(False)) or use a JSON spec with "trainable": false`,
