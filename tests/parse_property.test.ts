@@ -8,33 +8,32 @@
 import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { layerDef } from "../src/analysis/layers/index.js";
+import { catalogue } from "./helpers.js";
 import { InputError } from "../src/errors.js";
 import { parseModel } from "../src/spec/index.js";
 import type { ModuleSpec, PyValue } from "../src/spec/types.js";
 
-/** PyTorch's parameter names, in order (enough to bind positional arguments in this test). */
-const SIGNATURES: Record<string, string[]> = {
-  Conv2d: [
-    "in_channels",
-    "out_channels",
-    "kernel_size",
-    "stride",
-    "padding",
-    "dilation",
-    "groups",
-    "bias",
-    "padding_mode",
-  ],
-  Linear: ["in_features", "out_features", "bias"],
-  ReLU: ["inplace"],
-  Dropout: ["p", "inplace"],
-  MaxPool2d: ["kernel_size", "stride", "padding", "dilation", "return_indices", "ceil_mode"],
-  BatchNorm2d: ["num_features", "eps", "momentum", "affine", "track_running_stats"],
-  Flatten: ["start_dim", "end_dim"],
-  LeakyReLU: ["negative_slope", "inplace"],
-};
-const KNOWN = new Set(Object.keys(SIGNATURES));
-const opts = { isKnownLayer: (t: string) => KNOWN.has(t), knownLayers: () => KNOWN };
+/** The layer types the random models use; their parameter names come from the catalogue. */
+const TYPES = [
+  "Conv2d",
+  "Linear",
+  "ReLU",
+  "Dropout",
+  "MaxPool2d",
+  "BatchNorm2d",
+  "Flatten",
+  "LeakyReLU",
+];
+/**
+ * PyTorch's parameter names of a layer type, in order (the catalogue's signature), less `device` and
+ * `dtype`, which the source reader drops (they do not change shapes or parameter counts).
+ */
+const SIGNATURE = (type: string): string[] =>
+  layerDef(type)
+    .signature.map((p) => p.name)
+    .filter((n) => n !== "device" && n !== "dtype");
+const opts = catalogue;
 
 // ---------------------------------------------------------------------------------------------
 // Random models
@@ -90,14 +89,14 @@ const value: fc.Arbitrary<Val> = fc.oneof(
 
 const layerArb: fc.Arbitrary<Layer> = fc
   .record({
-    type: fc.constantFrom(...Object.keys(SIGNATURES)),
+    type: fc.constantFrom(...TYPES),
     values: fc.array(value, { maxLength: 9 }),
     npos: fc.nat(9),
     prefix: fc.constantFrom("nn." as const, "torch.nn." as const, "" as const),
     skip: fc.array(fc.boolean(), { minLength: 9, maxLength: 9 }),
   })
   .map(({ type, values, npos, prefix, skip }) => {
-    const sig = SIGNATURES[type];
+    const sig = SIGNATURE(type);
     const n = Math.min(values.length, sig.length);
     // A prefix of the signature is positional; later arguments may be omitted.
     const args: [string, Val][] = [];
@@ -198,7 +197,7 @@ function renderSource(m: Model): string {
     return `*[${it.layers.map(layer).join(", ")}] * ${it.times}`;
   };
   const body = `model = nn.Sequential(${args(m.items.map(item))})`;
-  const imports = `import torch\nimport torch.nn as nn\nfrom torch.nn import ${Object.keys(SIGNATURES).join(", ")}\n`;
+  const imports = `import torch\nimport torch.nn as nn\nfrom torch.nn import ${TYPES.join(", ")}\n`;
   const pad = " ".repeat(style.indent);
   return `${imports}${vars.join("\n")}\n# the model\n${body}\nprint(model)${pad ? `\nif True:\n${pad}pass` : ""}\n`;
 }
@@ -248,7 +247,7 @@ function normalize(m: ModuleSpec, seen = new Map<ModuleSpec, number>()): unknown
   if (m.kind === "sequential")
     return { seq: m.children.map((c) => [c.name, normalize(c.module, seen)]) };
   const bound: Record<string, PyValue> = { ...m.args.keywords };
-  m.args.positional.forEach((v, i) => (bound[SIGNATURES[m.type][i]] = v));
+  m.args.positional.forEach((v, i) => (bound[SIGNATURE(m.type)[i]] = v));
   return { type: m.type, args: bound };
 }
 

@@ -4,12 +4,12 @@
 import { describe, expect, it } from "vitest";
 import { InputError } from "../src/errors.js";
 import { modelFacts } from "../src/analysis/model.js";
-import { load } from "./helpers.js";
+import { catalogue, load } from "./helpers.js";
 import { detectFormat, parseModel } from "../src/spec/index.js";
 import type { LayerModule, ModelSpec, ModuleSpec } from "../src/spec/types.js";
 
-const KNOWN = new Set(["Linear", "ReLU", "Conv2d"]);
-const opts = { isKnownLayer: (t: string) => KNOWN.has(t), knownLayers: () => KNOWN };
+// The real layer catalogue decides which module names exist.
+const opts = catalogue;
 const parse = (text: string, file = "m.py"): ModelSpec => parseModel(text, file, opts);
 
 function thrown(f: () => unknown): InputError {

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { catalogue } from "./helpers.js";
 import { InputError } from "../src/errors.js";
 import { detectFormat, parseModel } from "../src/spec/index.js";
 import { parseRepr } from "../src/spec/repr.js";
@@ -18,33 +19,8 @@ const fixtures = JSON.parse(
   readFileSync(new URL("./fixtures/reprs.json", import.meta.url), "utf8"),
 ) as Fixture[];
 
-const KNOWN = new Set([
-  "Conv1d",
-  "Conv2d",
-  "ConvTranspose1d",
-  "Linear",
-  "ReLU",
-  "Sigmoid",
-  "Tanh",
-  "Dropout",
-  "Dropout2d",
-  "MaxPool2d",
-  "BatchNorm1d",
-  "BatchNorm2d",
-  "LayerNorm",
-  "Embedding",
-  "LSTM",
-  "GRU",
-  "Flatten",
-  "Upsample",
-  "AdaptiveAvgPool2d",
-  "LeakyReLU",
-  "GELU",
-  "Softmax",
-  "Identity",
-  "ELU",
-]);
-const opts = { isKnownLayer: (t: string) => KNOWN.has(t), knownLayers: () => KNOWN };
+// The real layer catalogue decides which module names exist.
+const opts = catalogue;
 
 /** The spec's modules in PyTorch's named_modules(remove_duplicate=False) order. */
 function modules(root: ModuleSpec): [string, string, number][] {

@@ -1,39 +1,13 @@
 import { describe, expect, it } from "vitest";
+import { catalogue } from "./helpers.js";
 import { InputError } from "../src/errors.js";
 import { parseModel } from "../src/spec/index.js";
 import { parseSource } from "../src/spec/source.js";
 import type { LayerModule, ModelSpec, ModuleSpec, SequentialModule } from "../src/spec/types.js";
 
 // The catalogue is written elsewhere; the parsers only need to know which class names exist.
-const KNOWN = new Set([
-  "Conv1d",
-  "Conv2d",
-  "ConvTranspose1d",
-  "ConvTranspose2d",
-  "Linear",
-  "ReLU",
-  "Sigmoid",
-  "Tanh",
-  "Dropout",
-  "Dropout2d",
-  "MaxPool2d",
-  "AvgPool2d",
-  "BatchNorm1d",
-  "BatchNorm2d",
-  "LayerNorm",
-  "Embedding",
-  "LSTM",
-  "GRU",
-  "Flatten",
-  "Upsample",
-  "AdaptiveAvgPool2d",
-  "LeakyReLU",
-  "GELU",
-  "Softmax",
-  "Identity",
-  "ELU",
-]);
-const opts = { isKnownLayer: (t: string) => KNOWN.has(t), knownLayers: () => KNOWN };
+// The real layer catalogue decides which module names exist.
+const opts = catalogue;
 const src = (text: string, extra: { model?: string } = {}): ModelSpec =>
   parseSource(text, "m.py", { ...opts, ...extra });
 
