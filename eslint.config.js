@@ -19,7 +19,7 @@ export default tseslint.config(
   },
   {
     // CommonJS launcher code.
-    files: ["**/*.cjs"],
+    files: ["**/*.cjs", "bin/dlq.js"],
     languageOptions: {
       sourceType: "commonjs",
       globals: { require: "readonly", module: "writable", __dirname: "readonly" },

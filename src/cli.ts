@@ -7,6 +7,7 @@ import { Command, CommanderError } from "commander";
 import { InputError } from "./errors.js";
 import { CHECK_HELP } from "./commands/check_help.js";
 import { PLAIN, colorStyle, type Context } from "./commands/context.js";
+import { fdWriter, isTerminal } from "./util/stdio.js";
 
 export const VERSION = "0.1.0";
 
@@ -36,12 +37,12 @@ type Runner = (ctx: Context, ...args: never[]) => Promise<number>;
 
 /** Runs the dlq command line; resolves to the process exit code. */
 export async function main(argv: string[], io: Partial<Context> = {}): Promise<number> {
-  const color = io.color ?? wantColor(argv, process.env, Boolean(process.stdout.isTTY));
+  const color = io.color ?? wantColor(argv, process.env, isTerminal(1));
   const ctx: Context = {
     color,
     style: io.style ?? (color ? await colorStyle() : PLAIN),
-    out: io.out ?? ((t) => void process.stdout.write(t)),
-    err: io.err ?? ((t) => void process.stderr.write(t)),
+    out: io.out ?? fdWriter(1),
+    err: io.err ?? fdWriter(2),
     readStdin: io.readStdin ?? (() => readAll(process.stdin)),
   };
   let code: number = EXIT.ok;

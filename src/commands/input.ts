@@ -1,16 +1,20 @@
 /** Reading a MODEL argument (a path or `-`) and the `--input` shape: the commands' only I/O. */
-import { readFile } from "node:fs/promises";
+import { readFileSync } from "node:fs";
 import { InputError } from "../errors.js";
 import type { Context } from "./context.js";
 
-/** Reads a file or, for `-`, standard input. @throws InputError when the file cannot be read. */
+/**
+ * Reads a file or, for `-`, standard input. @throws InputError when the file cannot be read.
+ * A file is read synchronously: `node:fs/promises` and a trip through the thread pool would cost
+ * a few milliseconds of every start (bench/run.js, cold start).
+ */
 export async function readSource(
   path: string,
   ctx: Context,
 ): Promise<{ text: string; file: string }> {
   if (path === "-") return { text: await ctx.readStdin(), file: "<stdin>" };
   try {
-    return { text: await readFile(path, "utf8"), file: path };
+    return { text: readFileSync(path, "utf8"), file: path };
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     const why =
@@ -35,7 +39,7 @@ export function parseShape(text: string, what = "--input"): number[] {
     .trim()
     .replace(/^[[(]\s*|\s*[\])]$/g, "")
     .replace(/,\s*$/, "");
-  const parts = body.split(/\s*[,x×]\s*/);
+  const parts = body.split(/\s*[,x\u00d7]\s*/);
   if (body === "") throw new InputError(`empty shape '${text}'`, what);
   return parts.map((p) => {
     if (!/^\d+$/.test(p) || !Number.isSafeInteger(Number(p))) {
