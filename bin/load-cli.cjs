@@ -1,21 +1,27 @@
-// Loads dist/cli.cjs through V8's code cache (dist/cli.cjs.cache), so that start-up does not pay
-// for parsing and compiling dlq again on every run: with it, `dlq dropout 0.1 0.2` starts about as
-// fast as a bare `node -e ''`. The cache is written by `npm install` (scripts/build.js warms it
-// with a few commands) and rewritten after a run whenever V8 rejects it (another Node version).
+// Loads dlq's bundles (dist/cli.cjs, and dist/heavy.cjs when a numeric command runs) through V8's
+// code cache (dist/NAME.cjs.cache), so that start-up does not pay for parsing and compiling dlq
+// again on every run. The caches are written by `npm install` (scripts/build.js warms them with a
+// few commands) and rewritten after a run whenever V8 rejects them (another Node version).
 "use strict";
 const fs = require("node:fs");
 const path = require("node:path");
 const vm = require("node:vm");
 const Module = require("node:module");
 
-const file = path.join(__dirname, "..", "dist", "cli.cjs");
-const cachePath = file + ".cache";
+const dist = path.join(__dirname, "..", "dist");
+/** name → { exports, script, stale, cachePath } of every bundle loaded in this process. */
+const loaded = new Map();
 
-/** Returns the CLI's exports and a function that saves the code cache when it is missing or stale. */
-function loadCli() {
+/** The exports of dist/NAME.cjs, loaded once per process. */
+function loadBundle(name) {
+  const done = loaded.get(name);
+  if (done) return done.exports;
+  const file = path.join(dist, name + ".cjs");
+  const cachePath = file + ".cache";
   let source;
   try {
-    source = fs.readFileSync(file, "utf8");
+    // The bundles are ASCII (scripts/build.js checks): latin1 is the cheapest exact decoding.
+    source = fs.readFileSync(file, "latin1");
   } catch {
     process.stderr.write(
       `dlq: internal error: ${file} is missing: run \`npm install\` (or \`npm run build\`) in ${path.dirname(__dirname)}\n`,
@@ -28,26 +34,45 @@ function loadCli() {
   } catch {
     cachedData = undefined;
   }
-  const script = new vm.Script(Module.wrap(source), {
-    filename: file,
-    cachedData,
-  });
+  const script = new vm.Script(Module.wrap(source), { filename: file, cachedData });
   const mod = { exports: {} };
+  const entry = { exports: mod.exports, script, cachePath, stale: false };
+  entry.stale = cachedData === undefined || script.cachedDataRejected === true;
+  loaded.set(name, entry);
   script
     .runInThisContext()
-    .call(mod.exports, mod.exports, Module.createRequire(file), mod, file, path.dirname(file));
-  const stale = cachedData === undefined || script.cachedDataRejected === true;
-  return {
-    cli: mod.exports,
-    saveCache(force = false) {
-      if (!stale && !force) return;
-      try {
-        fs.writeFileSync(cachePath, script.createCachedData());
-      } catch {
-        // A read-only install: run without a cache.
-      }
-    },
-  };
+    .call(mod.exports, mod.exports, Module.createRequire(file), mod, file, dist);
+  entry.exports = mod.exports;
+  return mod.exports;
 }
 
-module.exports = { loadCli };
+/**
+ * Writes the code cache of each loaded bundle (or of those named) whose cache is missing or
+ * stale, or of every one with `force`.
+ */
+function saveCaches(force = false, names = undefined) {
+  for (const [name, b] of loaded) {
+    if ((names && !names.includes(name)) || (!b.stale && !force)) continue;
+    // Written aside and renamed, so that a dlq starting meanwhile never reads half a cache.
+    const tmp = `${b.cachePath}.${process.pid}`;
+    try {
+      fs.writeFileSync(tmp, b.script.createCachedData());
+      fs.renameSync(tmp, b.cachePath);
+      b.stale = false;
+    } catch {
+      // A read-only install: run without a cache.
+      try {
+        fs.unlinkSync(tmp);
+      } catch {
+        // Nothing was written.
+      }
+    }
+  }
+}
+
+/** The CLI's exports and a function that saves the code caches that are missing or stale. */
+function loadCli() {
+  return { cli: loadBundle("cli"), saveCache: saveCaches };
+}
+
+module.exports = { loadCli, loadBundle, saveCaches };

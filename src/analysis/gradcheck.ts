@@ -90,7 +90,7 @@ export function parseVarSpec(text: string): VarSpec {
     if (t === "()" || t === "scalar" || t === "[]") spec.shape = [];
     else {
       const inner = t.replace(/^\(|\)$/g, "");
-      const parts = inner.split(/[x×,]/);
+      const parts = inner.split(/[x\u00d7,]/);
       if (parts.length > 1 && inner.endsWith(",")) parts.pop(); // (5,)
       if (parts.length === 0 || parts.some((p) => !/^\d+$/.test(p))) {
         throw new InputError(

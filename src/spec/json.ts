@@ -24,14 +24,13 @@
  * schema errors (ajv, draft-07) and spec errors point at `file:line:column` and name the JSON path
  * (`layers/3/kernel_size`).
  */
-import { createRequire } from "node:module";
 import type { ErrorObject, ValidateFunction } from "ajv";
-import schema from "../../schema/dlq-model.schema.json" with { type: "json" };
 import { InputError, type Loc } from "../errors.js";
 import { didYouMean } from "../util/suggest.js";
 import { tooDeep } from "./python.js";
 import { checkModuleTree, setKey, type LayerCatalogue } from "./source.js";
 import type { LayerModule, ModelSpec, ModuleSpec, PyValue, SequentialModule } from "./types.js";
+import { compileValidator } from "./validator.js";
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
@@ -48,20 +47,9 @@ const RESERVED = new Set(["branches", "merge", "shortcut", "repeat", "inputs", "
 
 let validator: ValidateFunction | undefined;
 
-/**
- * The compiled schema. ajv is loaded here, on first use, with a synchronous require (it is CommonJS
- * and kept out of the start-up bundle): it costs ~40 ms that only JSON input should pay.
- */
+/** The compiled schema (src/spec/validator.ts), on first use: only JSON input pays for it. */
 function validate(): ValidateFunction {
-  if (!validator) {
-    const { Ajv } = createRequire(import.meta.url)("ajv") as typeof import("ajv");
-    validator = new Ajv({
-      allErrors: true,
-      strict: true,
-      strictRequired: false,
-      allowUnionTypes: true,
-    }).compile(schema);
-  }
+  validator ??= compileValidator();
   return validator;
 }
 
