@@ -16,7 +16,6 @@
 // bench/run.js (cold start). Type-checking is tsc's job (`npm run typecheck`); esbuild only
 // strips types.
 import { build } from "esbuild";
-import { ExternalTokenizer } from "@lezer/lr";
 import { Ajv } from "ajv";
 import ajvStandalone from "ajv/dist/standalone/index.js";
 import { parser as python } from "@lezer/python";
@@ -72,7 +71,8 @@ const lezerTables = {
     if (endianness() !== "LE") return;
     b.onLoad({ filter: /[\\/]@lezer[\\/]python[\\/]dist[\\/]index\.js$/ }, (args) => {
       let text = readFileSync(args.path, "utf8");
-      const tokens = python.tokenizers.find((t) => !(t instanceof ExternalTokenizer)).data;
+      // The tokenizers that are not external (TokenGroups) share one table.
+      const tokens = python.tokenizers.find((t) => t.data instanceof Uint16Array).data;
       const tables = {
         states: python.states,
         stateData: python.data,
