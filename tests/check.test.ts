@@ -262,6 +262,31 @@ describe("malformed answers files: exit 2, located", () => {
       /answers\.yaml:2:8: cannot split the command line: unterminated ' quote/,
     ],
     ["not a list", "id: a\n", /answers\.yaml:1:1: unknown key 'id' at the top level/],
+    [
+      "$exit that is not an exit code",
+      '- id: a\n  run: dropout 0.1\n  expect:\n    $exit: "two"\n',
+      /answers\.yaml:4:12: \$exit is dlq's exit code: 0, 1, 2 or 3 \(e\.g\. \$exit: 2 for a refused input\), got "two"/,
+    ],
+    [
+      "$exit out of range",
+      "- id: a\n  run: dropout 0.1\n  expect:\n    $exit: 7\n",
+      /answers\.yaml:4:12: \$exit is dlq's exit code: 0, 1, 2 or 3/,
+    ],
+    [
+      "$stderr that is not text",
+      "- id: a\n  run: dropout 0.1\n  expect:\n    $stderr: 2\n",
+      /answers\.yaml:4:14: \$stderr is the message dlq wrote: compare it with text/,
+    ],
+    [
+      "an infinite tolerance inside a comparison",
+      "- id: a\n  run: dropout 0.1\n  expect:\n    q: {≈: 0.1, abs: .inf}\n",
+      /answers\.yaml:4:22: abs must be a number ≥ 0/,
+    ],
+    [
+      "an infinite entry tolerance",
+      "- id: a\n  run: dropout 0.1\n  expect: {q: 0.1}\n  tolerance: {rel: .inf}\n",
+      /answers\.yaml:4:20: tolerance rel must be a number ≥ 0/,
+    ],
   ];
   for (const [what, text, msg] of cases) {
     it(what, async () => {

@@ -79,6 +79,42 @@ describe("dlq grad (CLI)", () => {
     }
   });
 
+  it("a huge --gain: gain² beyond float64 is bad input; a large one explodes without a crash", () => {
+    const huge = dlq([
+      "grad",
+      "examples/course_mlpirate.py",
+      "--init",
+      "xavier_normal",
+      "--gain",
+      "1e308",
+    ]);
+    expect(huge.code).toBe(2);
+    expect(huge.stderr).toBe(
+      "dlq: --gain: '1e308' is too large: the weight variance (gain²) overflows float64\n",
+    );
+    // By hand: xavier_normal on a square Linear gives σw² = gain²·2H/(H + H) = 1e20, and through a
+    // ReLU the variance grows by σw²/2 = 5e19 a layer: it passes float64's 1.8e308 after
+    // log10(1.8e308)/log10(5e19) = 15.6 layers, i.e. at the 16th Linear.
+    const r = dlq([
+      "grad",
+      "examples/course_mlpirate.py",
+      "--init",
+      "xavier_normal",
+      "--gain",
+      "1e10",
+      "--act",
+      "relu",
+      "--seeds",
+      "1",
+      "--json",
+    ]);
+    expect(r.code).toBe(0);
+    const v = JSON.parse(r.stdout).variants[0];
+    expect(v.verdict).toBe("exploding");
+    expect(v.predicted_log10_first_to_last).toBeNull();
+    expect(v.prediction).toMatch(/^the pre-activation variance grows beyond float64 by layer 16 /);
+  });
+
   it("a layer without a forward exits 2 naming it", () => {
     const r = dlq(["grad", "-", "--input", "1,1,5,5,5"], {
       input: "import torch.nn as nn\nm = nn.Sequential(nn.Conv3d(1, 2, 3))\n",

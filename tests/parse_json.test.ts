@@ -91,6 +91,20 @@ describe("JSON spec", () => {
     );
   });
 
+  it("integers beyond 2^53 − 1 are refused, not rounded (2^53 + 1 would read as 2^53)", () => {
+    const text = '{"input": [1, 9007199254740993], "layers": [{"type": "ReLU"}]}';
+    const e = thrown(() => parse(text));
+    expect(e.where).toBe("m.json:1:15");
+    expect(e.message).toBe(
+      "the integer 9007199254740993 is too large (beyond 2^53 − 1, dlq cannot hold it exactly)",
+    );
+    // 2^53 − 1 itself, and large numbers written with an exponent or a fraction, are numbers.
+    expect(() =>
+      parse('{"input": [9007199254740991], "layers": [{"type": "ReLU"}]}'),
+    ).not.toThrow();
+    expect(() => parse('{"input": [1e300], "layers": []}')).not.toThrow(/too large/);
+  });
+
   it("schema errors name the JSON path and point at it", () => {
     const bad = thrown(() =>
       parse('{"layers": [\n  {"type": "ReLU"},\n  {"type": "Conv2d", "kernel_size": {"h": 3}}\n]}'),

@@ -544,7 +544,7 @@ function parseExpected(w: Walker, node: unknown): Expected {
       for (const p of tolPairs as { key: unknown; value: unknown }[]) {
         const k = String(scalarValue(p.key)) as "abs" | "rel";
         const v = scalarValue(p.value);
-        if (typeof v !== "number" || !(v >= 0))
+        if (typeof v !== "number" || !(v >= 0) || !Number.isFinite(v))
           w.fail(`${k} must be a number ≥ 0`, p.value as YNode);
         tolerance[k] = v;
       }
@@ -552,6 +552,35 @@ function parseExpected(w: Walker, node: unknown): Expected {
     return { kind: "cmp", ops, ...(tolerance ? { tolerance } : {}) };
   }
   return w.fail("unsupported expected value", node as YNode);
+}
+
+/**
+ * What `$exit` and `$stderr` can be compared with, checked before anything runs: an exit code is
+ * one of dlq's (0, 1, 2, 3: README, "Exit codes"), compared as a number; a message is text.
+ */
+function checkPseudoPath(w: Walker, first: PathStep, expected: Expected, node: unknown): void {
+  if (first === EXIT_PATH) {
+    const ok = (v: Json): boolean => typeof v === "number" && [0, 1, 2, 3].includes(v);
+    const good =
+      (expected.kind === "value" && ok(expected.value)) ||
+      (expected.kind === "cmp" && expected.ops.every((o) => typeof o.value === "number"));
+    if (!good) {
+      w.fail(
+        `${EXIT_PATH} is dlq's exit code: 0, 1, 2 or 3 (e.g. ${EXIT_PATH}: 2 for a refused input), got ${formatExpected(expected)}`,
+        node as YNode,
+      );
+    }
+  } else if (first === STDERR_PATH) {
+    const good =
+      (expected.kind === "value" && typeof expected.value === "string") ||
+      (expected.kind === "cmp" && expected.ops.every((o) => typeof o.value === "string"));
+    if (!good) {
+      w.fail(
+        `${STDERR_PATH} is the message dlq wrote: compare it with text (e.g. {contains: "no such file"}), got ${formatExpected(expected)}`,
+        node as YNode,
+      );
+    }
+  }
 }
 
 /** A run argument: strings as they are, numbers and booleans as written. */
@@ -731,7 +760,9 @@ export function parseAnswers(text: string, file: string): AnswerEntry[] {
             } catch (err) {
               return w.fail(`bad path '${path}': ${(err as Error).message}`, pk);
             }
-            return { path, steps, expected: parseExpected(w, ep.value), loc: w.loc(pk) };
+            const expected = parseExpected(w, ep.value);
+            checkPseudoPath(w, steps[0], expected, ep.value);
+            return { path, steps, expected, loc: w.loc(pk) };
           });
           break;
         }

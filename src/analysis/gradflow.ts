@@ -24,6 +24,7 @@ import {
   initVariances,
   linearShapes,
   meanFieldMlp,
+  MeanFieldOverflow,
   type ActivationSpec,
   type InitScheme,
 } from "./meanfield.js";
@@ -651,6 +652,12 @@ export function predictMlp(
     }
     return { ...l, sigmaW2, sigmaB2: cfg.bias ? l.sigmaB2 : 0 };
   });
-  const mf = meanFieldMlp({ layers, act: acts, inputQ: 1 });
+  let mf;
+  try {
+    mf = meanFieldMlp({ layers, act: acts, inputQ: 1 });
+  } catch (e) {
+    if (e instanceof MeanFieldOverflow) return e.message;
+    throw e;
+  }
   return { weight: mf.predictedLog10GradRatioToLast, bias: mf.predictedLog10BiasGradRatioToLast };
 }

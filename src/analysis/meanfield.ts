@@ -690,12 +690,21 @@ export interface MeanFieldMlp {
   predictedLog10BiasGradRatioToLast: number[];
 }
 
+/** The variances of {@link meanFieldMlp} overflow float64: no prediction (not a bad input). */
+export class MeanFieldOverflow extends RangeError {
+  constructor(message: string) {
+    super(message);
+    this.name = "MeanFieldOverflow";
+  }
+}
+
 /**
  * The mean-field forward (qˡ) and backward (χˡ) recursions of an MLP, and the predicted per-example
  * gradient-norm ratio of every Linear layer to the last (formulas and indices in the module doc).
  * Valid for wide layers (the mean-field limit) with i.i.d. zero-mean weights and biases.
  * @throws InputError naming the layer for inconsistent widths or a negative/non-finite σ², and for
- *   a bad activation; RangeError for a negative input mean square.
+ *   a bad activation; RangeError for a negative input mean square; {@link MeanFieldOverflow} when
+ *   the variances grow beyond float64 (e.g. a huge `--gain` through 25 ReLU layers).
  */
 export function meanFieldMlp(input: MeanFieldMlpInput): MeanFieldMlp {
   const { layers, inputQ } = input;
@@ -737,11 +746,16 @@ export function meanFieldMlp(input: MeanFieldMlpInput): MeanFieldMlp {
     for (let i = 0; i < L - 1; i++) acts.push(a);
   }
 
-  const q: number[] = [layers[0].sigmaW2 * inputQ + layers[0].sigmaB2];
+  const q: number[] = [];
   const act2: number[] = [];
-  for (let l = 1; l < L; l++) {
-    act2.push(activationMeanSquare(acts[l - 1], q[l - 1]));
-    q.push(layers[l].sigmaW2 * act2[l - 1] + layers[l].sigmaB2);
+  for (let l = 0; l < L; l++) {
+    q.push(layers[l].sigmaW2 * (l === 0 ? inputQ : act2[l - 1]) + layers[l].sigmaB2);
+    if (!Number.isFinite(q[l])) {
+      throw new MeanFieldOverflow(
+        `the pre-activation variance grows beyond float64 by layer ${l + 1} (σw² = ${layers[l].sigmaW2.toPrecision(3)})`,
+      );
+    }
+    if (l < L - 1) act2.push(activationMeanSquare(acts[l], q[l]));
   }
   const chi: number[] = [];
   for (let l = 0; l < L - 1; l++) chi.push(chiMap(acts[l], layers[l + 1].sigmaW2, q[l]));

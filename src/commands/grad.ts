@@ -593,6 +593,12 @@ export async function run(
   const init = oneOfOpt<InitName>(opts.init, INITS, "pytorch", "--init");
   const loss = oneOfOpt<LossName>(opts.loss, LOSSES, "mse", "--loss");
   const gain = posOpt(opts.gain, "--gain");
+  if (gain !== undefined && !Number.isFinite(gain * gain)) {
+    throw new InputError(
+      `'${opts.gain}' is too large: the weight variance (gain²) overflows float64`,
+      "--gain",
+    );
+  }
   const lr = posOpt(opts.lr, "--lr") ?? 0.01;
   const acts = opts.act === undefined ? null : opts.act.split(",").map((a) => a.trim());
   if (acts) {
