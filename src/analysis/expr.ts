@@ -16,7 +16,10 @@
  * - statements: imports, assignments (with tuple unpacking), `+=`…, `def` (positional/keyword
  *   parameters with defaults), `return`, `if`, `for` over `range`/lists, `lambda`; `print(...)` is
  *   skipped; `torch.manual_seed(n)` reseeds; `torch.autograd.gradcheck(f, inputs, ...)` (also in an
- *   `assert`) records which function to check.
+ *   `assert`) records which function to check;
+ * - `with torch.no_grad():`, `torch.enable_grad()`, `torch.set_grad_enabled(mode)`,
+ *   `torch.inference_mode()`: the body runs in the same scope with the tensor core's grad mode set
+ *   accordingly (other `with` statements are skipped, with a note).
  *
  * All computation is float64 (the tensor core's only dtype): `dtype=torch.float32` is accepted and
  * noted. Errors a user can cause are {@link InputError}s located at `file:line:column`.
@@ -34,6 +37,7 @@ import {
   type Module,
   type NodeBase,
   type Param,
+  type SkippedStmt,
   type Stmt,
 } from "../spec/python.js";
 import { closeNames } from "../util/suggest.js";
@@ -887,6 +891,118 @@ export function binary(op: string, a: Value, b: Value): Value {
 }
 
 // ---------------------------------------------------------------------------------------------
+// `with` statements
+
+/** A `with` statement (kept by src/spec/python.ts as a {@link SkippedStmt}), parsed here. */
+export interface WithStatement {
+  /** Each item: the context manager expression and its `as` target (null without one). */
+  items: { expr: Expr; target: Expr | null }[];
+  body: Stmt[];
+}
+
+const withCache = new WeakMap<SkippedStmt, WithStatement | null>();
+/** Every character but newlines as a space: offsets and line numbers are kept. */
+const blank = (t: string): string => t.replace(/[^\n]/g, " ");
+
+/**
+ * The header of a `with` statement from `from` (just after `with`): the offset of the `:` that
+ * ends it, and the top-level `,` and `as` in between (outside brackets, strings and comments).
+ */
+function scanWithHeader(
+  text: string,
+  from: number,
+  to: number,
+): { colon: number; commas: number[]; as: number[] } | null {
+  let depth = 0;
+  const commas: number[] = [];
+  const as: number[] = [];
+  const word = (c: string | undefined): boolean => c !== undefined && /\w/.test(c);
+  for (let i = from; i < to; i++) {
+    const c = text[i];
+    if (c === "#") {
+      while (i < to && text[i] !== "\n") i++;
+    } else if (c === "'" || c === '"') {
+      const q = text.startsWith(c.repeat(3), i) ? c.repeat(3) : c;
+      i += q.length;
+      while (i < to && !text.startsWith(q, i)) i += text[i] === "\\" ? 2 : 1;
+      i += q.length - 1;
+    } else if (c === "(" || c === "[" || c === "{") depth++;
+    else if (c === ")" || c === "]" || c === "}") depth--;
+    else if (depth === 0) {
+      if (c === ":") return { colon: i, commas, as };
+      if (c === ",") commas.push(i);
+      else if (text.startsWith("as", i) && !word(text[i - 1]) && !word(text[i + 2])) as.push(i);
+    }
+  }
+  return null;
+}
+
+/**
+ * Parses a `with` statement that the AST keeps as a {@link SkippedStmt}: its items and its body,
+ * located in `text` (each part is parsed from a copy of `text` in which everything else is blank,
+ * so that offsets, lines and columns are the file's). Null when `s` is not a `with` statement or
+ * has a form not read here (`async with`, `as` inside a parenthesized item list).
+ */
+export function parseWith(text: string, file: string, s: SkippedStmt): WithStatement | null {
+  if (withCache.has(s)) return withCache.get(s)!;
+  let out: WithStatement | null = null;
+  try {
+    out = parseWithUncached(text, file, s);
+  } catch (e) {
+    if (!(e instanceof InputError)) throw e;
+  }
+  withCache.set(s, out);
+  return out;
+}
+
+function parseWithUncached(text: string, file: string, s: SkippedStmt): WithStatement | null {
+  if (s.what !== "WithStatement" || !/^with\b/.test(text.slice(s.from, s.from + 5))) return null;
+  const head = scanWithHeader(text, s.from + 4, s.to);
+  if (!head) return null;
+  const { colon } = head;
+  const lineStart = text.lastIndexOf("\n", s.from - 1) + 1;
+  if (text.slice(lineStart, s.from).trim() !== "" || text[colon - 1] === "\n") return null;
+  // an expression at its own offsets: blanks + "(" in place of the character before it (the `h`
+  // of `with`, a comma, the `s` of `as`) + the expression + ")"
+  const exprAt = (a: number, b: number): Expr =>
+    parsePythonExpression(blank(text.slice(0, a - 1)) + "(" + text.slice(a, b) + ")", file);
+  const items: WithStatement["items"] = [];
+  const bounds = [s.from + 4, ...head.commas.map((c) => c + 1)];
+  const ends = [...head.commas, colon];
+  for (let k = 0; k < bounds.length; k++) {
+    const a = bounds[k];
+    const b = ends[k];
+    const asAt = head.as.find((x) => x > a && x < b);
+    const expr = exprAt(a, asAt ?? b);
+    const target = asAt === undefined ? null : exprAt(asAt + 2, b);
+    if (expr.kind === "Tuple" && target === null && head.commas.length === 0) {
+      // `with (a, b):` (Python 3.10's parenthesized items)
+      for (const e of expr.elts) items.push({ expr: e, target: null });
+    } else items.push({ expr, target });
+  }
+  // the body under an `if (1 … ):` header spanning the `with` line's indentation and header
+  // (what follows the statement is left out)
+  const body = parsePython(
+    blank(text.slice(0, lineStart)) +
+      "if (1" +
+      blank(text.slice(lineStart + 5, colon - 1)) +
+      "):" +
+      text.slice(colon + 1, s.to) +
+      "\n",
+    file,
+  ).body;
+  if (body.length !== 1 || body[0].kind !== "If") return null;
+  return { items, body: body[0].body };
+}
+
+/** The context managers that set grad mode, by qualified name. */
+const GRAD_MODE_MANAGERS = new Map<string, string>();
+for (const name of ["no_grad", "enable_grad", "set_grad_enabled", "inference_mode"]) {
+  for (const m of ["torch", "torch.autograd", "torch.autograd.grad_mode"])
+    GRAD_MODE_MANAGERS.set(`${m}.${name}`, name);
+}
+
+// ---------------------------------------------------------------------------------------------
 // The interpreter
 
 /** A `torch.autograd.gradcheck(func, inputs, …)` call seen in the snippet. */
@@ -958,6 +1074,78 @@ export class Interpreter {
   markLeaf(t: Tensor): void {
     t.requiresGrad = true;
     if (this.recording && !this.leaves.includes(t)) this.leaves.push(t);
+  }
+
+  /** A `with` statement of this snippet, parsed ({@link parseWith}). */
+  withParts(s: SkippedStmt): WithStatement | null {
+    return parseWith(this.text, this.file, s);
+  }
+
+  /**
+   * Runs a `with` statement whose context managers all set grad mode (`torch.no_grad()`,
+   * `torch.enable_grad()`, `torch.set_grad_enabled(mode)`, `torch.inference_mode(mode=True)`):
+   * the body in `scope`, under that mode; `as` targets are bound to None (what their `__enter__`
+   * returns). Returns false, having done nothing, for any other `with` statement.
+   * @throws InputError located in the statement.
+   */
+  private withStatement(s: SkippedStmt, scope: Scope, topLevel: boolean): boolean {
+    const w = parseWith(this.text, this.file, s);
+    if (!w) return false;
+    const kinds: string[] = [];
+    for (const item of w.items) {
+      const e = item.expr;
+      const fn = this.dotted(e.kind === "Call" ? e.func : e, scope);
+      const kind = fn === null ? undefined : GRAD_MODE_MANAGERS.get(fn);
+      if (kind === undefined) return false;
+      if (e.kind !== "Call") {
+        const text = this.text.slice(e.from, e.to);
+        throw new InputError(`'${text}' must be called: with ${text}():`, e.loc);
+      }
+      kinds.push(kind);
+    }
+    let mode: boolean | null = null;
+    for (let k = 0; k < w.items.length; k++) {
+      const { expr, target } = w.items[k];
+      const e = expr as Expr & { kind: "Call" };
+      const kind = kinds[k];
+      const params =
+        kind === "set_grad_enabled" ? ["mode"] : kind === "inference_mode" ? ["mode?"] : [];
+      const args = e.args.map((a) => this.eval(a, scope));
+      const kwargs = new Map(e.keywords.map((kw) => [kw.name ?? "", this.eval(kw.value, scope)]));
+      const b = this.located(e.func.loc, () =>
+        this.bind(
+          { params, call: () => null },
+          args,
+          kwargs,
+          this.text.slice(e.func.from, e.func.to),
+        ),
+      );
+      if (kind === "no_grad") mode = false;
+      else if (kind === "enable_grad") mode = true;
+      else if (kind === "set_grad_enabled") mode = truthy(b.args.mode!);
+      else if (toBool(b.args.mode, true)) mode = false;
+      if (target) this.assign(target, null, scope, topLevel);
+    }
+    const run = (): void => {
+      for (const st of w.body) this.exec(st, scope, topLevel);
+    };
+    if (mode === null) run();
+    else if (mode) T.enableGrad(run);
+    else T.noGrad(run);
+    return true;
+  }
+
+  /** The qualified name a dotted expression denotes (`torch.no_grad`), or null. */
+  private dotted(e: Expr, scope: Scope): string | null {
+    if (e.kind === "Name") {
+      const v = scope.get(e.id);
+      return v instanceof PyModule ? v.path : v instanceof Builtin ? v.qualname : null;
+    }
+    if (e.kind === "Attribute") {
+      const base = this.dotted(e.value, scope);
+      return base === null ? null : `${base}.${e.attr}`;
+    }
+    return null;
   }
 
   /** The location of offset `pos` in the source. */
@@ -1049,6 +1237,7 @@ export class Interpreter {
         return undefined;
       }
       case "Skipped":
+        if (s.what === "WithStatement" && this.withStatement(s, scope, topLevel)) return undefined;
         if (s.what === "AssertStatement") {
           const body = this.text.slice(s.from, s.to).replace(/^assert\b/, "");
           const off = s.to - s.from - body.length;
@@ -1670,8 +1859,15 @@ export function freeNames(e: Expr, bound: ReadonlySet<string> = new Set()): Map<
   return out;
 }
 
-/** Names a function body reads that are neither parameters nor assigned in the body. */
-export function freeNamesOfDef(fn: FunctionDefStmt | LambdaExpr): Map<string, Loc> {
+/**
+ * Names a function body reads that are neither parameters nor assigned in the body. `withs` reads
+ * the `with` statements the AST skips (e.g. `(s) => interpreter.withParts(s)`); without it their
+ * bodies are not looked into.
+ */
+export function freeNamesOfDef(
+  fn: FunctionDefStmt | LambdaExpr,
+  withs?: (s: SkippedStmt) => WithStatement | null,
+): Map<string, Loc> {
   const bound = new Set(fn.params.map((p) => p.name));
   const out = new Map<string, Loc>();
   const addAll = (m: Map<string, Loc>): void => {
@@ -1717,6 +1913,17 @@ export function freeNamesOfDef(fn: FunctionDefStmt | LambdaExpr): Map<string, Lo
         case "ImportFrom":
           for (const a of s.names) bound.add(a.asname ?? a.name.split(".")[0]);
           break;
+        case "Skipped": {
+          const w = withs?.(s);
+          if (w) {
+            for (const item of w.items) {
+              addAll(freeNames(item.expr, bound));
+              if (item.target) assigned(item.target);
+            }
+            visit(w.body);
+          }
+          break;
+        }
         default:
           break;
       }

@@ -8,7 +8,7 @@
 import { InputError, type Loc } from "../errors.js";
 import * as T from "../tensor/index.js";
 import { Generator, Tensor } from "../tensor/index.js";
-import type { Expr, FunctionDefStmt, LambdaExpr, Stmt } from "../spec/python.js";
+import type { Expr, FunctionDefStmt, LambdaExpr, SkippedStmt, Stmt } from "../spec/python.js";
 import { parsePython } from "../spec/python.js";
 import {
   Builtin,
@@ -18,6 +18,7 @@ import {
   NamedTuple,
   PyFunction,
   type Value,
+  type WithStatement,
 } from "./expr.js";
 
 // ---------------------------------------------------------------------------------------------
@@ -187,11 +188,14 @@ const derived = (v: Value | undefined, inputs: readonly Tensor[]): boolean => {
   return false;
 };
 
+/** Reads a `with` statement the AST skips (`Interpreter.withParts`). */
+type WithReader = (s: SkippedStmt) => WithStatement | null;
+
 /**
  * The global names a top-level statement reads, with the free names of the functions it may call
  * (values bound in `globals` that are `def`s or lambdas), transitively.
  */
-function readNames(s: Stmt, globals: Map<string, Value>): Set<string> {
+function readNames(s: Stmt, globals: Map<string, Value>, withs: WithReader): Set<string> {
   const out = new Set<string>();
   const add = (e: Expr | undefined): void => {
     if (e) for (const n of freeNames(e).keys()) out.add(n);
@@ -211,15 +215,15 @@ function readNames(s: Stmt, globals: Map<string, Value>): Set<string> {
     case "FunctionDef":
       return out;
     default:
-      // loops and conditionals: every name the statement mentions
-      for (const n of freeNamesOfStmt(s)) out.add(n);
+      // loops, conditionals, `with`: every name the statement mentions
+      for (const n of freeNamesOfStmt(s, withs)) out.add(n);
   }
   const todo = [...out];
   while (todo.length) {
     const fn = globals.get(todo.pop()!);
     if (!(fn instanceof PyFunction)) continue;
     const node = fn.node as FunctionDefStmt | LambdaExpr;
-    for (const n of freeNamesOfDef(node).keys()) {
+    for (const n of freeNamesOfDef(node, withs).keys()) {
       if (!out.has(n)) {
         out.add(n);
         todo.push(n);
@@ -230,13 +234,17 @@ function readNames(s: Stmt, globals: Map<string, Value>): Set<string> {
 }
 
 /** Every name a statement (or its nested statements and expressions) mentions, by a walk of its syntax tree. */
-function freeNamesOfStmt(s: Stmt): Set<string> {
+function freeNamesOfStmt(s: Stmt, withs: WithReader): Set<string> {
   const out = new Set<string>();
   const walk = (x: unknown): void => {
     if (Array.isArray(x)) x.forEach(walk);
     else if (x && typeof x === "object") {
       const o = x as Record<string, unknown>;
       if (o.kind === "Name" && typeof o.id === "string") out.add(o.id);
+      if (o.kind === "Skipped") {
+        const w = withs(o as unknown as SkippedStmt);
+        if (w) walk([w.items, w.body]);
+      }
       for (const [k, v] of Object.entries(o)) if (k !== "loc") walk(v);
     }
   };
@@ -349,9 +357,10 @@ export function prepare(text: string, file: string, vars: VarSpec[], seed: numbe
     // an input or a name bound by a dependent statement — data dependence, so that `y =
     // x.detach() * 2` also follows x, as under PyTorch's gradcheck.
     const dirty = new Set<string>();
+    const withs: WithReader = (s) => it.withParts(s);
     for (const step of steps) {
       if (!step.createsInputs) {
-        const reads = readNames(step.stmt, step.before);
+        const reads = readNames(step.stmt, step.before, withs);
         step.rerun =
           step.bindings.some(([, x]) => derived(x, it.leaves)) ||
           [...reads].some((n) => {
@@ -405,7 +414,9 @@ export function prepare(text: string, file: string, vars: VarSpec[], seed: numbe
     } else if (lastDef) {
       const d = lastDef;
       const fn = it.globals.get(d.name);
-      const missing = new Map([...freeNamesOfDef(d)].filter(([n]) => !it.globals.has(n)));
+      const missing = new Map(
+        [...freeNamesOfDef(d, (s) => it.withParts(s))].filter(([n]) => !it.globals.has(n)),
+      );
       for (const p of d.params) {
         if (p.kind === "positional" && !p.default && !it.globals.has(p.name))
           missing.set(p.name, p.loc);
