@@ -19,7 +19,13 @@
  *   `assert`) records which function to check;
  * - `with torch.no_grad():`, `torch.enable_grad()`, `torch.set_grad_enabled(mode)`,
  *   `torch.inference_mode()`: the body runs in the same scope with the tensor core's grad mode set
- *   accordingly (other `with` statements are skipped, with a note).
+ *   accordingly (other `with` statements are skipped, with a note);
+ * - in-place updates as PyTorch checks them: `W += …`, `W.zero_()` (or any `*_` method, or
+ *   `W[i] = …`) on a leaf that requires grad, with grad mode on, is PyTorch's RuntimeError "a leaf
+ *   Variable that requires grad is being used in an in-place operation"; with grad mode off,
+ *   `W += …` (`-=`, `*=`, `/=`, `**=`) and `zero_()` write into the tensor itself, which stays the
+ *   same (leaf) tensor, as in PyTorch. With grad mode on, `x += …` on any other tensor
+ *   rebinds `x` to the out-of-place result.
  *
  * All computation is float64 (the tensor core's only dtype): `dtype=torch.float32` is accepted and
  * noted. Errors a user can cause are {@link InputError}s located at `file:line:column`.
@@ -1081,6 +1087,41 @@ export class Interpreter {
     return parseWith(this.text, this.file, s);
   }
 
+  /** In-place writes made while recording: the tensor and its values before the write. */
+  readonly writes: { tensor: Tensor; before: Float64Array }[] = [];
+
+  /**
+   * Grad mode as the snippet sets it (`with torch.no_grad():` …), for its in-place semantics: the
+   * tensor core's own flag is also off while gradcheck evaluates the function numerically.
+   */
+  private gradMode = true;
+
+  /**
+   * PyTorch's check before any in-place op on `t` (torch/csrc/autograd/VariableTypeUtils.h
+   * `check_inplace`): with grad mode on, a leaf that requires grad (or a view of one, `view`) may
+   * not be modified in place.
+   * @throws InputError with PyTorch's message.
+   */
+  checkInPlace(t: Tensor, view = false): void {
+    if (this.gradMode && t.requiresGrad && t.isLeaf)
+      throw new InputError(
+        `a ${view ? "view of a " : ""}leaf Variable that requires grad is being used in an in-place operation`,
+      );
+  }
+
+  /**
+   * Writes `v`'s values into `t` (an in-place op outside the graph), logged while recording.
+   * @throws InputError when `v`'s shape is not `t`'s (PyTorch's message).
+   */
+  private write(t: Tensor, v: Tensor): void {
+    if (v.ndim !== t.ndim || v.shape.some((d, i) => d !== t.shape[i]))
+      throw new InputError(
+        `output with shape ${T.shapeStr(t.shape)} doesn't match the broadcast shape ${T.shapeStr(v.shape)}`,
+      );
+    if (this.recording) this.writes.push({ tensor: t, before: t.data.slice() });
+    t.data.set(v.data);
+  }
+
   /**
    * Runs a `with` statement whose context managers all set grad mode (`torch.no_grad()`,
    * `torch.enable_grad()`, `torch.set_grad_enabled(mode)`, `torch.inference_mode(mode=True)`):
@@ -1129,9 +1170,18 @@ export class Interpreter {
     const run = (): void => {
       for (const st of w.body) this.exec(st, scope, topLevel);
     };
-    if (mode === null) run();
-    else if (mode) T.enableGrad(run);
-    else T.noGrad(run);
+    if (mode === null) {
+      run();
+      return true;
+    }
+    const prev = this.gradMode;
+    this.gradMode = mode;
+    try {
+      if (mode) T.enableGrad(run);
+      else T.noGrad(run);
+    } finally {
+      this.gradMode = prev;
+    }
     return true;
   }
 
@@ -1207,7 +1257,16 @@ export class Interpreter {
       }
       case "AugAssign": {
         const cur = this.eval(s.target, scope);
-        const v = this.located(s.loc, () => binary(s.op, cur, this.eval(s.value, scope)));
+        const rhs = this.eval(s.value, scope);
+        // `x op= y` on a tensor is in place in PyTorch (Tensor.__iadd__ …), except `@=`
+        if (cur instanceof Tensor && s.op !== "@" && s.target.kind !== "Subscript") {
+          this.located(s.loc, () => this.checkInPlace(cur));
+          if (!this.gradMode) {
+            this.located(s.loc, () => this.write(cur, toTensor(binary(s.op, cur, rhs), "result")));
+            return cur;
+          }
+        }
+        const v = this.located(s.loc, () => binary(s.op, cur, rhs));
         this.assign(s.target, v, scope, topLevel);
         return v;
       }
@@ -1315,6 +1374,11 @@ export class Interpreter {
           }
         }
         throw new InputError(`assignment to '.${target.attr}' is not supported`, target.loc);
+      case "Subscript": {
+        const obj = this.eval(target.value, scope);
+        if (obj instanceof Tensor) this.located(target.loc, () => this.checkInPlace(obj, true));
+        throw new InputError("cannot assign to subscript", target.loc);
+      }
       default:
         throw new InputError(`cannot assign to ${target.kind.toLowerCase()}`, target.loc);
     }
@@ -1489,6 +1553,8 @@ export class Interpreter {
     if (METHODS.has(attr) || VARARG_METHODS.has(attr) || TENSOR_ONLY.has(attr)) {
       return new Builtin(`torch.${attr}`, `Tensor.${attr}`, t);
     }
+    // any in-place method (`add_`, `fill_`, …), even one dlq does not model, is refused first
+    if (forCall && /^[a-z]\w*_$/.test(attr)) this.checkInPlace(t);
     const cands = [...METHODS, ...VARARG_METHODS, ...TENSOR_ONLY, "T", "shape", "ndim"];
     const close = closeNames(attr, cands);
     const hint = close.length ? ` (did you mean ${close.map((c) => `'.${c}'`).join(" or ")}?)` : "";
@@ -1605,7 +1671,13 @@ export class Interpreter {
           return self;
         }
         case "zero_":
-          return null;
+          this.checkInPlace(self);
+          if (this.gradMode && self.requiresGrad)
+            throw new InputError(
+              "zero_() on a tensor computed from inputs that require grad is supported only under torch.no_grad()",
+            );
+          this.write(self, T.zeros(self.shape));
+          return self;
       }
     }
     const def = FUNCTIONS.get(fn.qualname);

@@ -252,6 +252,22 @@ function freeNamesOfStmt(s: Stmt, withs: WithReader): Set<string> {
   return out;
 }
 
+/** Whether in-place `writes` went into the storage of a tensor bound in `before`. */
+function writesExisting(
+  before: Map<string, Value>,
+  writes: readonly { tensor: Tensor }[],
+): boolean {
+  if (writes.length === 0) return false;
+  const buffers = new Set<ArrayBufferLike>();
+  const collect = (v: Value | undefined): void => {
+    if (v instanceof Tensor) buffers.add(v.data.buffer);
+    else if (Array.isArray(v)) v.forEach(collect);
+    else if (v instanceof NamedTuple) v.items.forEach(collect);
+  };
+  before.forEach(collect);
+  return writes.some((w) => buffers.has(w.tensor.data.buffer));
+}
+
 const asTensorOut = (v: Value, label: string, where?: Loc): Tensor => {
   if (v instanceof Tensor) return v;
   if (typeof v === "number") return T.tensor(v);
@@ -305,7 +321,10 @@ export function prepare(text: string, file: string, vars: VarSpec[], seed: numbe
     // itself, is re-run, so intermediates follow the perturbed inputs; any other statement
     // (imports, defs, constants such as `X = torch.rand(…)`, the statements creating the inputs)
     // is replayed: its bindings from the first run are restored, so the inputs stay the very
-    // tensors being perturbed and random constants are identical in every evaluation. Each
+    // tensors being perturbed and random constants are identical in every evaluation. A
+    // statement that wrote into an existing tensor in place (`with torch.no_grad(): W -= …`) is
+    // replayed too: the tensor keeps the values written in the first run (re-running it would
+    // write again at every evaluation); writes made after the statement checked are undone. Each
     // statement starts from the generator state it had in the first run.
     interface Step {
       stmt: Stmt;
@@ -317,18 +336,24 @@ export function prepare(text: string, file: string, vars: VarSpec[], seed: numbe
       genAfter: Generator;
       value: Value | undefined;
       createsInputs: boolean;
+      /** In-place writes of the statement: `it.writes.slice(...writes)`. */
+      writes: [number, number];
       rerun: boolean;
     }
     const steps: Step[] = [];
     const startVars = new Map(g);
     let cand: { index: number; label: string; loc: Loc } | null = null;
     let lastDef: FunctionDefStmt | null = null;
+    let requestedAt = -1;
     for (let i = 0; i < body.length; i++) {
       const s = body[i];
       const before = new Map(g);
       const nLeaves = it.leaves.length;
+      const nWrites = it.writes.length;
+      const req = it.requested;
       const genBefore = it.gen.clone();
       const v = it.exec(s, it.globals, true);
+      if (it.requested !== req) requestedAt = i;
       const bindings: [string, Value | undefined][] = [];
       for (const [k, x] of g) if (before.get(k) !== x) bindings.push([k, x]);
       for (const k of before.keys()) if (!g.has(k)) bindings.push([k, undefined]);
@@ -341,6 +366,7 @@ export function prepare(text: string, file: string, vars: VarSpec[], seed: numbe
         genAfter: it.gen.clone(),
         value: v,
         createsInputs,
+        writes: [nWrites, it.writes.length],
         rerun: false,
       });
       if (s.kind === "FunctionDef") lastDef = s;
@@ -359,7 +385,7 @@ export function prepare(text: string, file: string, vars: VarSpec[], seed: numbe
     const dirty = new Set<string>();
     const withs: WithReader = (s) => it.withParts(s);
     for (const step of steps) {
-      if (!step.createsInputs) {
+      if (!step.createsInputs && !writesExisting(step.before, it.writes.slice(...step.writes))) {
         const reads = readNames(step.stmt, step.before, withs);
         step.rerun =
           step.bindings.some(([, x]) => derived(x, it.leaves)) ||
@@ -374,6 +400,12 @@ export function prepare(text: string, file: string, vars: VarSpec[], seed: numbe
       }
     }
     it.recording = false;
+    // the state of the statement checked: writes made by later statements are undone
+    const checkedAt = it.requested ? requestedAt : cand ? cand.index : steps.length - 1;
+    for (let i = steps.length - 1; i > checkedAt; i--) {
+      const [from, to] = steps[i].writes;
+      for (let w = to - 1; w >= from; w--) it.writes[w].tensor.data.set(it.writes[w].before);
+    }
     const req = it.requested;
     if (req) {
       requested.eps = req.eps;
