@@ -266,4 +266,22 @@ describe("gradcheck itself", () => {
       /at least one input tensor to require gradient/,
     );
   });
+
+  it("says when f draws new random values on every call, and takes no entry for a kink then", () => {
+    // Σ x·u with u ~ U[0, 1) redrawn per call: PyTorch's gradcheck fails it (Jacobian mismatch);
+    // the one-sided differences of noise straddle the analytic value, which is not a kink
+    const g = new Generator(5);
+    const x = T.tensor([0.3, -0.7, 1.1, 0.2, -0.4, 0.9]).requiresGrad_();
+    for (const fast of [false, true]) {
+      const r = gradcheck((t) => T.sum(T.mul(t, T.rand([6], g))), [x], { fast });
+      expect(r.deterministic).toBe(false);
+      expect(r.nondeterminism).toBeDefined();
+      expect(r.ok).toBe(false);
+      expect(r.inputs[0].numInconclusive).toBe(0);
+      expect(r.inputs[0].numFailures).toBe(fast ? 1 : 6);
+    }
+    const d = gradcheck((t) => T.sum(T.mul(t, t)), [x]);
+    expect(d.deterministic).toBe(true);
+    expect(d.nondeterminism).toBeUndefined();
+  });
 });

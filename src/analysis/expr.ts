@@ -637,6 +637,11 @@ function tensorList(v: Value | undefined, what: string): Tensor[] {
 }
 
 // creation
+/** The interpreter, noting a random draw by the function called (see `Interpreter.drew`). */
+const drawing = (b: Bound): Interpreter => {
+  b.interp.drew(b.display);
+  return b.interp;
+};
 const creation = (b: Bound, make: (shape: number[]) => Tensor): Tensor => {
   b.interp.dtype(b.args.dtype);
   const t = make(toShape(b.rest, "size"));
@@ -644,8 +649,8 @@ const creation = (b: Bound, make: (shape: number[]) => Tensor): Tensor => {
   return t;
 };
 const CREATION_KW = ["*size", "dtype?", "requires_grad?", "generator?"];
-def(["torch.rand"], CREATION_KW, (b) => creation(b, (s) => T.rand(s, b.interp.gen)));
-def(["torch.randn"], CREATION_KW, (b) => creation(b, (s) => T.randn(s, b.interp.gen)));
+def(["torch.rand"], CREATION_KW, (b) => creation(b, (s) => T.rand(s, drawing(b).gen)));
+def(["torch.randn"], CREATION_KW, (b) => creation(b, (s) => T.randn(s, drawing(b).gen)));
 def(["torch.zeros", "torch.empty"], CREATION_KW, (b) => creation(b, (s) => T.zeros(s)));
 def(["torch.ones"], CREATION_KW, (b) => creation(b, (s) => T.ones(s)));
 const likeFn = (make: (t: Tensor, b: Bound) => Tensor) => (b: Bound) => {
@@ -668,12 +673,12 @@ def(
 def(
   ["torch.rand_like"],
   LIKE,
-  likeFn((t, b) => T.rand(t.shape, b.interp.gen)),
+  likeFn((t, b) => T.rand(t.shape, drawing(b).gen)),
 );
 def(
   ["torch.randn_like"],
   LIKE,
-  likeFn((t, b) => T.randn(t.shape, b.interp.gen)),
+  likeFn((t, b) => T.randn(t.shape, drawing(b).gen)),
 );
 def(["torch.full"], ["size", "fill_value", "*", "dtype?", "requires_grad?"], (b) => {
   b.interp.dtype(b.args.dtype);
@@ -727,7 +732,7 @@ def(["torch.randint"], ["low", "high?", "size?", "*", "dtype?", "generator?"], (
     high = toInt(b.args.high, "high");
     size = b.args.size;
   }
-  return T.randint(low, high, toIntList(size, "size"), b.interp.gen);
+  return T.randint(low, high, toIntList(size, "size"), drawing(b).gen);
 });
 def(["torch.manual_seed"], ["seed"], (b) => {
   b.interp.gen.manualSeed(toInt(b.args.seed, "seed"));
@@ -1085,6 +1090,15 @@ export class Interpreter {
   /** A `with` statement of this snippet, parsed ({@link parseWith}). */
   withParts(s: SkippedStmt): WithStatement | null {
     return parseWith(this.text, this.file, s);
+  }
+
+  /** Where the current (innermost) call's function name is, for {@link drew}. */
+  private callLoc: Loc | undefined;
+  /** The first random draw made while re-evaluating (recording off), e.g. under gradcheck. */
+  redraw: { what: string; where?: Loc } | null = null;
+  /** Notes a draw from the generator by `what` (`torch.rand`…) at the current call. */
+  drew(what: string): void {
+    if (!this.recording && !this.redraw) this.redraw = { what, where: this.callLoc };
   }
 
   /** In-place writes made while recording: the tensor and its values before the write. */
@@ -1611,6 +1625,7 @@ export class Interpreter {
     }
     const loc =
       e.func.kind === "Attribute" ? this.locAt(e.func.to - e.func.attr.length) : e.func.loc;
+    this.callLoc = loc;
     return this.located(loc, () => this.apply(fn, args, kwargs, loc));
   }
 

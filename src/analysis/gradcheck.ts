@@ -5,7 +5,7 @@
  * inconclusive, optional fast mode vᵀJu) and a report per input. No I/O: files named by `--var
  * W=@w.npy` are loaded by the command and passed in as tensors.
  */
-import { InputError, type Loc } from "../errors.js";
+import { formatLoc, InputError, type Loc } from "../errors.js";
 import * as T from "../tensor/index.js";
 import { Generator, Tensor } from "../tensor/index.js";
 import type { Expr, FunctionDefStmt, LambdaExpr, SkippedStmt, Stmt } from "../spec/python.js";
@@ -166,6 +166,8 @@ export interface Prepared {
   notes: string[];
   /** Tolerances from a `torch.autograd.gradcheck(...)` call in the snippet. */
   requested: { eps?: number; atol?: number; rtol?: number; fast?: boolean };
+  /** The first random draw made by an evaluation of `f` so far (what and where), or null. */
+  randomDraw?: () => { what: string; where?: Loc } | null;
 }
 
 const missingError = (missing: Map<string, Loc>): InputError => {
@@ -324,16 +326,16 @@ export function prepare(text: string, file: string, vars: VarSpec[], seed: numbe
     // tensors being perturbed and random constants are identical in every evaluation. A
     // statement that wrote into an existing tensor in place (`with torch.no_grad(): W -= …`) is
     // replayed too: the tensor keeps the values written in the first run (re-running it would
-    // write again at every evaluation); writes made after the statement checked are undone. Each
-    // statement starts from the generator state it had in the first run.
+    // write again at every evaluation); writes made after the statement checked are undone. The
+    // statements re-run draw from the generator where the previous evaluation left it: a function
+    // that draws random values (`torch.rand` inside a `def`) draws new ones at every evaluation,
+    // as it does under PyTorch's gradcheck, and the check sees that it is not deterministic.
     interface Step {
       stmt: Stmt;
       /** The global bindings before the statement, in the first run. */
       before: Map<string, Value>;
       /** Bindings made by the statement in the first run (undefined: deleted). */
       bindings: [string, Value | undefined][];
-      genBefore: Generator;
-      genAfter: Generator;
       value: Value | undefined;
       createsInputs: boolean;
       /** In-place writes of the statement: `it.writes.slice(...writes)`. */
@@ -351,7 +353,6 @@ export function prepare(text: string, file: string, vars: VarSpec[], seed: numbe
       const nLeaves = it.leaves.length;
       const nWrites = it.writes.length;
       const req = it.requested;
-      const genBefore = it.gen.clone();
       const v = it.exec(s, it.globals, true);
       if (it.requested !== req) requestedAt = i;
       const bindings: [string, Value | undefined][] = [];
@@ -362,8 +363,6 @@ export function prepare(text: string, file: string, vars: VarSpec[], seed: numbe
         stmt: s,
         before,
         bindings,
-        genBefore,
-        genAfter: it.gen.clone(),
         value: v,
         createsInputs,
         writes: [nWrites, it.writes.length],
@@ -430,7 +429,6 @@ export function prepare(text: string, file: string, vars: VarSpec[], seed: numbe
         for (let i = 0; i <= c.index; i++) {
           const step = steps[i];
           if (step.rerun || (i === c.index && !step.createsInputs)) {
-            it.gen = step.genBefore.clone();
             v = it.exec(step.stmt, it.globals, true);
           } else {
             for (const [k, x] of step.bindings) {
@@ -439,7 +437,6 @@ export function prepare(text: string, file: string, vars: VarSpec[], seed: numbe
             }
             v = step.value;
           }
-          it.gen = step.genAfter.clone();
         }
         return asTensorOut(v ?? null, label, c.loc);
       };
@@ -482,7 +479,16 @@ export function prepare(text: string, file: string, vars: VarSpec[], seed: numbe
   if (!out.requiresGrad) it.note("the value does not depend on any input that requires grad");
   let k = 0;
   const inputs = it.leaves.map((t) => ({ name: it.names.get(t) ?? `input ${++k}`, tensor: t }));
-  return { f, inputs, constants, label, where, notes: it.notes, requested };
+  return {
+    f,
+    inputs,
+    constants,
+    label,
+    where,
+    notes: it.notes,
+    requested,
+    randomDraw: () => it.redraw,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -549,6 +555,11 @@ export interface GradcheckReport {
   inputs: InputReport[];
   constants: { name: string; shape: number[] }[];
   notes: string[];
+  /**
+   * False when two evaluations at the same inputs differed (a function drawing random values on
+   * every call): then the notes say so, and no element is inconclusive.
+   */
+  deterministic: boolean;
 }
 
 /**
@@ -611,6 +622,21 @@ export function runGradcheck(p: Prepared, opts: CheckOptions = {}): GradcheckRep
     return rep;
   });
   const notes = p.notes.slice();
+  const sig = (x: number): string => String(Number(x.toPrecision(10)));
+  if (!r.deterministic) {
+    const d = r.nondeterminism!;
+    const at = r.value.length > 1 ? ` at output [${T.unravel(d.output, outShape).join(", ")}]` : "";
+    const draw = p.randomDraw?.();
+    const by = draw
+      ? `: it draws new random values on every call (${draw.what}${draw.where ? ` at ${formatLoc(draw.where)}` : ""})`
+      : "";
+    notes.push(
+      `the function is not deterministic${by}; two evaluations at the same inputs gave ` +
+        `${sig(d.first)} and ${sig(d.second)}${at}, so the numerical gradient measures the noise ` +
+        `(PyTorch's gradcheck fails it too: draw random tensors outside the function, or seed ` +
+        `them inside it with torch.manual_seed)`,
+    );
+  }
   if (grads && r.value.length > 1)
     notes.push("--show-grad shows the gradient of the sum of the outputs");
   return {
@@ -627,6 +653,7 @@ export function runGradcheck(p: Prepared, opts: CheckOptions = {}): GradcheckRep
     inputs,
     constants: p.constants,
     notes,
+    deterministic: r.deterministic,
   };
 }
 

@@ -227,7 +227,7 @@ export async function run(ctx: Context, expr: string, opts: GradcheckOptions): P
     out += inconc ? s.yellow(`, ${inconc} inconclusive (at a kink)\n`) : "\n";
   } else {
     out += s.red(
-      `FAILED: ${failed} of ${total} ${r.mode === "fast" ? "directional checks" : "elements"} differ\n`,
+      `FAILED: ${failed} of ${total} ${r.mode === "fast" ? "directional checks" : "elements"} differ${r.deterministic ? "" : " (the function is not deterministic)"}\n`,
     );
   }
   if (r.mode === "full" && total > 20000 && !opts.json)

@@ -19,6 +19,13 @@
  * the one-sided derivatives or a convex combination of them, as PyTorch's conventions (relu′(0) = 0,
  * abs′(0) = 0, ties split) all are; otherwise it still fails.
  *
+ * Determinism: f is evaluated twice at the unperturbed inputs (once recording the graph, once
+ * not). If the two values differ, f is not a function of its inputs alone (it draws new random
+ * values on every call, like `torch.rand` or dropout inside it): the differences then measure
+ * noise, and PyTorch's gradcheck fails such a function ("Jacobian mismatch"). The result says so
+ * (`deterministic: false`), and no entry is reported as a kink (noise is not a kink), so the
+ * verdict is PyTorch's: entries fail where |analytical − numerical| > atol + rtol·|numerical|.
+ *
  * Fast mode (`fast: true`) follows `torch.autograd.gradcheck(..., fast_mode=True)` (PyTorch 1.13,
  * torch/autograd/gradcheck.py `_fast_gradcheck`): per input, random unit vectors u (input-sized)
  * and v (output-sized) with U[0, 1) entries, and the single number vᵀJu computed analytically (one
@@ -44,7 +51,10 @@ export interface GradcheckOptions {
   fast?: boolean;
   /** The generator of the random directions in fast mode (default: seed 0). */
   generator?: Generator;
-  /** Report failing entries at kinks as inconclusive (default true); see the module comment. */
+  /**
+   * Report failing entries at kinks as inconclusive (default true; never when `f` is not
+   * deterministic); see the module comment.
+   */
   kinks?: boolean;
 }
 
@@ -102,6 +112,13 @@ export interface GradcheckResult {
   outputShape: number[];
   /** The function's value at the inputs (a copy of its output's data). */
   value: Float64Array;
+  /**
+   * False when two evaluations at the same inputs gave different values (see the module
+   * comment); then no entry is inconclusive.
+   */
+  deterministic: boolean;
+  /** Where the two evaluations differ most (when not deterministic). */
+  nondeterminism?: { output: number; first: number; second: number };
   inputs: GradcheckInputReport[];
 }
 
@@ -123,7 +140,8 @@ export function unravel(flat: number, shape: readonly number[]): number[] {
  *   in place and restored) and returning a tensor of any shape.
  * @param inputs the inputs; those with `requiresGrad` are checked.
  * @returns per-input max abs/rel errors, the worst entries, the failures and the inconclusive
- *   entries; `ok` if none failed.
+ *   entries; `ok` if none failed; `deterministic: false` if two evaluations of `f` at the same
+ *   inputs differed (then nothing is inconclusive).
  * @throws {TensorError} if no input requires grad, or if `f` does not return a Tensor.
  */
 export function gradcheck(
@@ -135,7 +153,6 @@ export function gradcheck(
   const atol = opts.atol ?? 1e-5;
   const rtol = opts.rtol ?? 1e-3;
   const maxFailures = opts.maxFailures ?? 20;
-  const kinks = opts.kinks ?? true;
   const fast = opts.fast ?? false;
   const checked = inputs.filter((t) => t.requiresGrad);
   if (checked.length === 0)
@@ -151,7 +168,21 @@ export function gradcheck(
       throw new TensorError("gradcheck: the function's output changed shape under perturbation");
     return y.data.slice();
   };
-  const f0 = kinks ? evalF() : value;
+  const f0 = evalF();
+  let nondeterminism: GradcheckResult["nondeterminism"];
+  let worstDiff = -1;
+  for (let o = 0; o < m; o++) {
+    const a = value[o];
+    const b = f0[o];
+    if (a === b || (Number.isNaN(a) && Number.isNaN(b))) continue;
+    const d = Math.abs(a - b);
+    if (Number.isNaN(d) || d > worstDiff) {
+      worstDiff = Number.isNaN(d) ? Infinity : d;
+      nondeterminism = { output: o, first: a, second: b };
+    }
+  }
+  const deterministic = nondeterminism === undefined;
+  const kinks = (opts.kinks ?? true) && deterministic;
 
   const blank = (pos: number, t: Tensor, isChecked: boolean): GradcheckInputReport => ({
     input: pos,
@@ -279,6 +310,8 @@ export function gradcheck(
       rtol,
       outputShape: out.shape.slice(),
       value,
+      deterministic,
+      ...(nondeterminism ? { nondeterminism } : {}),
       inputs: reports,
     };
   }
@@ -338,6 +371,8 @@ export function gradcheck(
     rtol,
     outputShape: out.shape.slice(),
     value,
+    deterministic,
+    ...(nondeterminism ? { nondeterminism } : {}),
     inputs: reports,
   };
 }
