@@ -261,6 +261,12 @@ export interface IfStmt extends NodeBase {
   body: Stmt[];
   orelse: Stmt[];
 }
+/** One item of a `with` statement: `torch.no_grad()`, or `open(p) as f` (target `f`). */
+export interface WithItem {
+  context: Expr;
+  target?: NameExpr;
+}
+
 /**
  * A statement this AST does not model (`class`, `while`, `with`, `try`, `pass`, `del`, …).
  * `binds` lists the names it (syntactically) assigns, so an interpreter can mark them unknown
@@ -271,6 +277,12 @@ export interface SkippedStmt extends NodeBase {
   /** The lezer node name, e.g. `ClassDefinition`. */
   what: string;
   binds: string[];
+  /**
+   * For a `with` statement (`what` is `WithStatement`): its items and its body, for an interpreter
+   * that follows the context managers it knows (src/spec/source.ts follows `torch.no_grad()` and
+   * the like); others skip the statement whole.
+   */
+  with?: { items: WithItem[]; body: Stmt[] };
 }
 
 export type Stmt =
@@ -674,9 +686,29 @@ class Converter {
         return this.forStmt(n, ch);
       case "IfStatement":
         return this.ifStmt(n, ch);
+      case "WithStatement":
+        return this.withStmt(n, ch);
       default:
         return this.skipped(n);
     }
+  }
+
+  /** `with a, b as x: body` (`async with` too): skipped, with its items and body attached. */
+  private withStmt(n: SyntaxNode, ch: SyntaxNode[]): Stmt {
+    const items: WithItem[] = [];
+    const body = ch[ch.length - 1];
+    const start = ch.findIndex((c) => c.name === "with") + 1;
+    for (let i = start; i < ch.length - 1; i++) {
+      const c = ch[i];
+      if (c.name === ",") continue;
+      if (c.name === "as") {
+        const t = ch[++i];
+        items[items.length - 1].target = { kind: "Name", ...this.base(t), id: this.src(t) };
+        continue;
+      }
+      items.push({ context: this.expr(c) });
+    }
+    return { ...this.skipped(n), with: { items, body: this.statements(body) } };
   }
 
   private assign(n: SyntaxNode, ch: SyntaxNode[]): Stmt {

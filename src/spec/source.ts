@@ -13,6 +13,9 @@
  *   comprehensions and `for` loops (fresh modules on each iteration), `.append`, `nn.ModuleList`;
  * - functions defined in the file (`def block(c): return nn.Sequential(...)`) are called;
  *   `class` definitions are not interpreted;
+ * - the body of a `with` over torch's context managers (`with torch.no_grad():`, see
+ *   {@link TORCH_CONTEXTS}) runs in the enclosing scope; any other `with` is skipped like other
+ *   statements dlq does not interpret (the names it binds are unknown);
  * - `model(torch.rand(1, 3, 32, 32))`, `torch.randint(..., size=(5, 6))` etc. give the input shape.
  *
  * Anything else (prints, optimisers, `loss.backward()`) evaluates to an "unknown" value and is
@@ -29,6 +32,7 @@ import {
   type Expr,
   type FunctionDefStmt,
   type Stmt,
+  type WithItem,
 } from "./python.js";
 import type { LayerModule, ModelSpec, ModuleSpec, PyValue, SequentialModule } from "./types.js";
 
@@ -62,6 +66,41 @@ const NON_LAYER =
 
 /** Tensor factories whose size is given by `size=` or positional dimensions. */
 const TENSOR_FACTORIES = new Set(["rand", "randn", "zeros", "ones", "empty", "randint", "full"]);
+
+/**
+ * torch's context managers: a `with` over calls to these runs its body as ordinary statements (they
+ * switch autograd, profiling, autocast or the device, none of which changes shapes or parameters).
+ */
+const TORCH_CONTEXTS = new Set(
+  [
+    "no_grad",
+    "enable_grad",
+    "inference_mode",
+    "set_grad_enabled",
+    "autocast",
+    "autograd.no_grad",
+    "autograd.enable_grad",
+    "autograd.inference_mode",
+    "autograd.set_grad_enabled",
+    "autograd.grad_mode.no_grad",
+    "autograd.grad_mode.enable_grad",
+    "autograd.grad_mode.inference_mode",
+    "autograd.grad_mode.set_grad_enabled",
+    "autograd.detect_anomaly",
+    "autograd.set_detect_anomaly",
+    "autograd.profiler.profile",
+    "autograd.profiler.record_function",
+    "profiler.profile",
+    "profiler.record_function",
+    "amp.autocast",
+    "cuda.amp.autocast",
+    "cpu.amp.autocast",
+    "cuda.device",
+    "cuda.stream",
+    "random.fork_rng",
+    "backends.cudnn.flags",
+  ].map((p) => `torch.${p}`),
+);
 
 /** Methods that return the module itself. */
 const SELF_METHODS = new Set([
@@ -532,6 +571,23 @@ class Interpreter {
       case "Skipped":
         if (s.what === "BreakStatement") return "break";
         if (s.what === "ContinueStatement") return "continue";
+        if (s.with && this.knownContexts(s.with.items, scope)) {
+          // `with torch.no_grad():` changes nothing dlq tracks, and `with` opens no scope: its
+          // body runs as ordinary statements.
+          for (const item of s.with.items) {
+            const c = item.context as CallExpr;
+            this.evalArgs(c, scope);
+            if (item.target) {
+              this.assign(
+                item.target,
+                unknown({ message: "the value of a context manager", loc: c.loc }),
+                scope,
+                top,
+              );
+            }
+          }
+          return this.block(s.with.body, scope, top);
+        }
         if (s.what === "ClassDefinition") this.skippedClasses.push(...s.binds.slice(0, 1));
         for (const n of s.binds) {
           scope.vars.set(
@@ -544,6 +600,20 @@ class Interpreter {
         }
         return undefined;
     }
+  }
+
+  /**
+   * Whether every context manager of a `with` is a call to one of {@link TORCH_CONTEXTS}
+   * (`torch.no_grad()`, `torch.inference_mode()`, …). Only names and attributes are looked up to
+   * tell (nothing is called); any other context manager makes the `with` a skipped statement.
+   */
+  private knownContexts(items: readonly WithItem[], scope: Scope): boolean {
+    return items.every((item) => {
+      const c = item.context;
+      if (c.kind !== "Call" || !isPure(c.func)) return false;
+      const f = this.eval(c.func, scope);
+      return f.t === "ref" && TORCH_CONTEXTS.has(f.path);
+    });
   }
 
   /** Freezing that dlq cannot follow would give a wrong trainable count: refused. */
@@ -1721,7 +1791,8 @@ function hasJump(body: Stmt[]): boolean {
     (s) =>
       s.kind === "Return" ||
       (s.kind === "Skipped" && (s.what === "BreakStatement" || s.what === "ContinueStatement")) ||
-      (s.kind === "If" && (hasJump(s.body) || hasJump(s.orelse))),
+      (s.kind === "If" && (hasJump(s.body) || hasJump(s.orelse))) ||
+      (s.kind === "Skipped" && s.with !== undefined && hasJump(s.with.body)),
   );
 }
 
@@ -1747,6 +1818,10 @@ function findFreeze(body: Stmt[]): Stmt | undefined {
       return s;
     if (s.kind === "For" || s.kind === "If") {
       const f = findFreeze(s.body) ?? findFreeze(s.orelse);
+      if (f) return f;
+    }
+    if (s.kind === "Skipped" && s.with) {
+      const f = findFreeze(s.with.body);
       if (f) return f;
     }
   }
