@@ -354,6 +354,11 @@ export class LineScanner {
   /** The first error found (offset into the text). */
   error: { message: string; pos: number; nesting: boolean } | undefined;
 
+  /** Whether the next line starts inside a (triple-quoted) string. */
+  get inString(): boolean {
+    return this.str !== undefined;
+  }
+
   /** Whether the next line starts a new logical line. */
   get atStatementStart(): boolean {
     return !this.str && this.depth === 0 && !this.continued;

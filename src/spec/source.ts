@@ -297,9 +297,10 @@ const REPR_CHILD_LINE = /^\s+\([^()\s]*\): \S/;
 /**
  * Source as pasted from a notebook or a console, made plain Python without moving any line:
  *
- * - console sessions (first line `>>> `): the `>>> `/`... ` prompts are removed (`shift` records
- *   the columns removed, so locations stay right) and lines without a prompt, the session's
- *   output, are blanked;
+ * - console sessions (see {@link consoleStart}): the `>>> `/`... ` prompts are removed (`shift`
+ *   records the columns removed, so locations stay right) and lines without a prompt, the
+ *   session's output, are blanked, as is everything above the first `>>> ` (a banner, output,
+ *   comments);
  * - IPython line and cell magics (`%matplotlib inline`, `%%time`) and shell escapes
  *   (`!pip install torch`) that start a logical line are blanked;
  * - a printed repr pasted below the code (`print(model)` followed by `Sequential(` …
@@ -308,10 +309,10 @@ const REPR_CHILD_LINE = /^\s+\([^()\s]*\): \S/;
 export function prepareSource(text: string): { text: string; shift: number[] } {
   const lines = text.split("\n");
   const shift = lines.map(() => 0);
-  const firstLine = lines.find((l) => l.trim() !== "");
-  if (firstLine !== undefined && /^>>>( |\r?$)/.test(firstLine)) {
+  const start = consoleStart(lines);
+  if (start !== undefined) {
     lines.forEach((l, i) => {
-      const m = PROMPT.exec(l);
+      const m = i >= start ? PROMPT.exec(l) : null;
       if (m) {
         lines[i] = l.slice(m[0].length);
         shift[i] = m[0].length;
@@ -345,6 +346,24 @@ export function prepareSource(text: string): { text: string; shift: number[] } {
     offset += lines[i].length + 1;
   }
   return { text: lines.join("\n"), shift };
+}
+
+/**
+ * Where a console session starts: the first line that begins with the `>>> ` prompt (or is a bare
+ * `>>>`) outside a string. Such a line is never valid Python, so plain source is never misread,
+ * while a `>>>` inside a string (a doctest in a docstring) is not a prompt. Undefined when the text
+ * has no prompt.
+ */
+function consoleStart(lines: readonly string[]): number | undefined {
+  if (!lines.some((l) => l.startsWith(">>>"))) return undefined;
+  const sc = new LineScanner();
+  let offset = 0;
+  for (let i = 0; i < lines.length; i++) {
+    if (!sc.inString && /^>>>( |\r?$)/.test(lines[i])) return i;
+    sc.feed(lines[i], offset);
+    offset += lines[i].length + 1;
+  }
+  return undefined;
 }
 
 /** A line emptied of its text (keeping a `\r` so that line endings stay as they were). */
