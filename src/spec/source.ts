@@ -646,16 +646,34 @@ class Interpreter {
     }
   }
 
-  /** `requires_grad = v` / `requires_grad_(v)` on `target`: sets the layers' trainable flags. */
-  private setRequiresGrad(target: Value, v: Value, at: Expr, loc: Loc): boolean {
+  /**
+   * `p.requires_grad = v` (`how` "attribute") or `.requires_grad_(v)` (`how` "method") on
+   * `target`: sets the layers' trainable flags. `v` must be a bool, as in PyTorch, whose
+   * `Tensor.requires_grad_` raises `TypeError: requires_grad_(): argument 'requires_grad'
+   * (position 1) must be bool, not int` and whose setter raises `RuntimeError: requires_grad must
+   * be a bool` (PyTorch 1.13; `Module.requires_grad_` passes the value to each parameter's
+   * `requires_grad_`, so it raises only for a module that owns parameters, which the parser cannot
+   * tell: dlq refuses it on any module).
+   * @throws InputError located at `at` for a value that is not a bool.
+   */
+  private setRequiresGrad(target: Value, v: Value, at: Expr, how: "method" | "attribute"): boolean {
     if (target.t !== "module" && target.t !== "param" && target.t !== "modulelist") return false;
-    const on = truth(v);
-    if (on === undefined || (v.t !== "bool" && v.t !== "num")) {
+    if (v.t !== "bool") {
+      const type = pyTypeName(v);
+      if (type === undefined) {
+        throw new InputError(
+          "dlq cannot evaluate this requires_grad value (expected True or False)",
+          at.loc,
+        );
+      }
       throw new InputError(
-        "dlq cannot evaluate this requires_grad value (expected True or False)",
+        how === "method"
+          ? `requires_grad_(): argument 'requires_grad' (position 1) must be bool, not ${type}`
+          : "requires_grad must be a bool",
         at.loc,
       );
     }
+    const on = v.v;
     const layers =
       target.t === "param"
         ? [target.layer]
@@ -666,7 +684,6 @@ class Interpreter {
       if (on) delete l.trainable;
       else l.trainable = false;
     }
-    void loc;
     return true;
   }
 
@@ -779,7 +796,7 @@ class Interpreter {
         if (t.attr === "requires_grad") this.refuseParamFreeze(t.value, scope, t.loc);
         const obj = this.eval(t.value, scope);
         if (t.attr === "requires_grad" && obj.t === "param") {
-          this.setRequiresGrad(obj, v, t, t.loc);
+          this.setRequiresGrad(obj, v, t, "attribute");
           return;
         }
         if (obj.t === "module" && obj.m.kind === "sequential" && v.t === "module") {
@@ -1582,7 +1599,7 @@ class Interpreter {
         if (name === "requires_grad_") {
           const v = args.positional[0] ??
             args.keywords.get("requires_grad") ?? { t: "bool", v: true };
-          this.setRequiresGrad(owner, v, e.args[0] ?? e.keywords[0]?.value ?? e, e.loc);
+          this.setRequiresGrad(owner, v, e.args[0] ?? e.keywords[0]?.value ?? e, "method");
           return owner;
         }
         if (name === "parameters" || name === "named_parameters")
@@ -1626,7 +1643,7 @@ class Interpreter {
         if (name === "requires_grad_") {
           const v = args.positional[0] ??
             args.keywords.get("requires_grad") ?? { t: "bool", v: true };
-          this.setRequiresGrad(owner, v, e.args[0] ?? e.keywords[0]?.value ?? e, e.loc);
+          this.setRequiresGrad(owner, v, e.args[0] ?? e.keywords[0]?.value ?? e, "method");
           return owner;
         }
         return unknown(why);
@@ -1634,7 +1651,7 @@ class Interpreter {
         if (name === "requires_grad_") {
           const v = args.positional[0] ??
             args.keywords.get("requires_grad") ?? { t: "bool", v: true };
-          this.setRequiresGrad(owner, v, e.args[0] ?? e.keywords[0]?.value ?? e, e.loc);
+          this.setRequiresGrad(owner, v, e.args[0] ?? e.keywords[0]?.value ?? e, "method");
           return owner;
         }
         if (name === "parameters" || name === "named_parameters") {
@@ -1945,6 +1962,28 @@ function describeValue(v: Value): string {
       return "a parameter";
     case "unknown":
       return "a value dlq cannot evaluate";
+  }
+}
+
+/** The name of a value's Python type, as PyTorch's type errors print it; undefined if unknown. */
+function pyTypeName(v: Value): string | undefined {
+  switch (v.t) {
+    case "num":
+      return v.isFloat ? "float" : "int";
+    case "bool":
+      return "bool";
+    case "str":
+      return "str";
+    case "none":
+      return "NoneType";
+    case "tuple":
+    case "list":
+    case "dict":
+      return v.t;
+    case "tensor":
+      return "Tensor";
+    default:
+      return undefined;
   }
 }
 
