@@ -571,7 +571,9 @@ class Converter {
   parseTree(): SyntaxNode {
     const scan = scanText(this.text);
     if (scan?.nesting) throw tooDeep(scan.message, this.loc(scan.pos));
-    const tree = this.parseBounded();
+    let tree = this.parseBounded(this.text);
+    const floats = pointFloats(tree, this.text);
+    if (floats !== undefined) tree = this.parseBounded(floats);
     let firstError: { from: number; to: number } | undefined;
     // Iterative walk: depth check first (a deep tree's error nodes are lezer's cut-off, not the
     // user's mistake), then the first error node.
@@ -603,9 +605,12 @@ class Converter {
     return tree.topNode;
   }
 
-  /** lezer's parse, watching its stacks (see {@link MAX_PARSE_STACK}). */
-  private parseBounded(): Tree {
-    const parse = parser.startParse(this.text);
+  /**
+   * lezer's parse of `text` (the text, or a copy of the same length: see {@link pointFloats}),
+   * watching its stacks (see {@link MAX_PARSE_STACK}).
+   */
+  private parseBounded(text: string): Tree {
+    const parse = parser.startParse(text);
     // `stacks` is lezer's own (untyped) state; without it, the tree-depth check still applies.
     const state = parse as unknown as { stacks?: { pos: number; stack?: unknown[] }[] };
     for (;;) {
@@ -1372,6 +1377,31 @@ class Converter {
 }
 
 /** The children of a node, without comments. */
+/**
+ * Python's float literals with a trailing point (`3.`, `1_000.`, `1.e-3`), which lezer's grammar
+ * does not read as numbers (it sees `3` followed by an attribute access), found after the int
+ * literal `tree` shows before the point. Returns a copy of `text` in which each is written with a
+ * leading point instead (`.3`, `.1_000`, `.1e-3`): a number token of the same length at the same
+ * place, so every offset stays right; the converter reads the literal's value from the original
+ * text. Undefined when there is none.
+ */
+function pointFloats(tree: Tree, text: string): string | undefined {
+  const parts: string[] = [];
+  let done = 0;
+  const cur = tree.cursor();
+  do {
+    if (cur.name !== "Number" || text[cur.to] !== ".") continue;
+    const digits = text.slice(cur.from, cur.to);
+    if (!/^\d[\d_]*$/.test(digits)) continue;
+    // After the point: an exponent, or anything that cannot continue a name or a number.
+    const m = /^(?:[eE][+-]?\d[\d_]*)?(?![\w.])/.exec(text.slice(cur.to + 1, cur.to + 200));
+    if (!m) continue;
+    parts.push(text.slice(done, cur.from), ".", digits, m[0]);
+    done = cur.to + 1 + m[0].length;
+  } while (cur.next());
+  return parts.length ? parts.join("") + text.slice(done) : undefined;
+}
+
 function kids(n: SyntaxNode): SyntaxNode[] {
   const out: SyntaxNode[] = [];
   for (let c = n.firstChild; c; c = c.nextSibling) if (c.name !== "Comment") out.push(c);
