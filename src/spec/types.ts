@@ -10,8 +10,60 @@
  */
 import type { Loc } from "../errors.js";
 
-/** A Python literal as dlq reads it: int/float → number, str, bool, None → null, tuple/list → array. */
-export type PyValue = number | string | boolean | null | PyValue[];
+/**
+ * A Python literal as dlq reads it: int/float → number, str, bool, None → null, tuple/list → array.
+ * A {@link PyFloat} appears only in arguments bound for validation (the layer catalogue's
+ * `bindArgs`), never in a {@link RawArgs}.
+ */
+export type PyValue = number | PyFloat | string | boolean | null | PyValue[];
+
+/**
+ * A Python float whose value is whole (`3.0`, `1e3`, `64 / 2`), as the layer catalogue's
+ * validation sees it: PyTorch refuses it where it needs an int (`nn.Linear(3.0, 4)`) and takes it
+ * where it takes a float (`nn.Dropout(p=1.0)`). A float with a fractional part needs no such box:
+ * no int has its value.
+ */
+export interface PyFloat {
+  readonly float: number;
+}
+
+/** Whether `v` is a {@link PyFloat}. */
+export function isPyFloat(v: PyValue | undefined): v is PyFloat {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/** An array of argument values or a keyword-argument record: where a whole float can sit. */
+type ArgContainer = readonly PyValue[] | Readonly<Record<string, PyValue>>;
+
+/**
+ * Which numbers of a {@link RawArgs} were written as whole floats: per container (a `positional`
+ * array, a tuple inside it, or a `keywords` record), the indices or names that hold one.
+ *
+ * A RawArgs holds every number as a plain number, so that one model reads the same from source,
+ * repr and JSON (JSON cannot tell `3.0` from `3`). The source and repr parsers, which can, record
+ * here which numbers were floats (a side table, so the arguments themselves are unchanged), and the
+ * layer catalogue's `bindArgs` hands those to validation as {@link PyFloat}. Copies of the
+ * containers do not carry the marks.
+ */
+const wholeFloats = new WeakMap<object, Set<number | string>>();
+
+/**
+ * Records that `container[at]` was written as a whole float, or is a tuple holding one (marked in
+ * its turn): see {@link isWholeFloat}.
+ */
+export function markWholeFloat(container: ArgContainer, at: number | string): void {
+  let marks = wholeFloats.get(container);
+  if (!marks) wholeFloats.set(container, (marks = new Set()));
+  marks.add(at);
+}
+
+/**
+ * Whether `container[at]` was written as a whole float (`3.0`) in PyTorch source, or is a tuple
+ * holding one.
+ */
+export function isWholeFloat(container: ArgContainer, at: number | string): boolean {
+  return wholeFloats.get(container)?.has(at) ?? false;
+}
 
 /** A call as written: `nn.Conv2d(3, 4, kernel_size=3)` → type `Conv2d`, positional `[3, 4]`. */
 export interface RawArgs {

@@ -2,14 +2,20 @@
  * Argument binding and validators shared by every layer definition. The messages follow
  * PyTorch's wording where PyTorch has one.
  */
-import type { PyValue } from "../../spec/types.js";
+import { isPyFloat, isWholeFloat, type PyValue } from "../../spec/types.js";
 import { didYouMean } from "../../util/suggest.js";
 import { LayerError, type LayerDef, type ParamSpec, type Shape } from "./types.js";
 
-/** Renders a value as Python would print it (for messages). */
+/** Renders a value as Python would print it (for messages): a whole float as `3.0`. */
 export function py(v: PyValue | undefined): string {
   if (v === undefined) return "<missing>";
   if (v === null) return "None";
+  if (isPyFloat(v)) {
+    const x = v.float;
+    // Python's float repr: exponent notation from 1e16 on, else the digits and ".0".
+    if (Math.abs(x) >= 1e16) return x.toExponential();
+    return Object.is(x, -0) ? "-0.0" : `${x}.0`;
+  }
   if (typeof v === "boolean") return v ? "True" : "False";
   if (typeof v === "string") return `'${v}'`;
   if (Array.isArray(v)) return `(${v.map(py).join(", ")}${v.length === 1 ? "," : ""})`;
@@ -23,8 +29,11 @@ export function shapeStr(s: Shape): string {
 
 /**
  * Binds positional and keyword arguments to the signature's names and fills defaults, as Python
- * does for `__init__`. Throws LayerError on an unknown keyword (with suggestions), too many
- * positional arguments, an argument given twice, or a missing required argument.
+ * does for `__init__`. Numbers the parsers marked as written as floats (`3.0`; see
+ * `isWholeFloat` in src/spec/types.ts) are bound as {@link PyFloat}, so that validation refuses
+ * them where PyTorch needs an int. Throws LayerError on an unknown keyword
+ * (with suggestions), too many positional arguments, an argument given twice, or a missing
+ * required argument.
  */
 export function bindArgs(
   def: Pick<LayerDef, "type" | "signature" | "variadic">,
@@ -39,19 +48,19 @@ export function bindArgs(
     );
   }
   const out: Record<string, PyValue> = {};
-  if (def.variadic) {
-    positional = positional.slice(0, sig.length);
-    keywords = Object.fromEntries(Object.entries(keywords).filter(([k]) => names.includes(k)));
-  }
-  positional.forEach((v, i) => (out[names[i]] = v));
-  for (const [k, v] of Object.entries(keywords)) {
+  // A variadic module (`nn.Identity(*args, **kwargs)`) ignores what its signature does not name.
+  positional.forEach((_v, i) => {
+    if (i < sig.length) out[names[i]] = argAt(positional, i);
+  });
+  for (const k of Object.keys(keywords)) {
     if (!names.includes(k)) {
+      if (def.variadic) continue;
       throw new LayerError(
         `${def.type}() got an unexpected keyword argument '${k}'${didYouMean(k, names)}`,
       );
     }
     if (k in out) throw new LayerError(`${def.type}() got multiple values for argument '${k}'`);
-    out[k] = v;
+    out[k] = argAt(keywords, k);
   }
   for (const p of sig) {
     if (!(p.name in out)) {
@@ -64,11 +73,25 @@ export function bindArgs(
   return out;
 }
 
+/**
+ * `container[at]`, with the whole floats marked in it (and in its tuples, along marked paths) as
+ * {@link PyFloat}.
+ */
+function argAt(
+  container: readonly PyValue[] | Readonly<Record<string, PyValue>>,
+  at: number | string,
+): PyValue {
+  const v = (container as Readonly<Record<string | number, PyValue>>)[at];
+  if (!isWholeFloat(container, at)) return v;
+  if (typeof v === "number") return { float: v };
+  return Array.isArray(v) ? v.map((_x, i) => argAt(v, i)) : v;
+}
+
 function isInt(v: PyValue): v is number {
   return typeof v === "number" && Number.isInteger(v);
 }
 
-/** An int ≥ `min` (default 1). */
+/** An int ≥ `min` (default 1); a float, even a whole one (`3.0`), is refused, as PyTorch does. */
 export function int(name: string, v: PyValue, min = 1): number {
   if (!isInt(v)) throw new LayerError(`${name} must be an int, got ${py(v)}`);
   if (v < min) throw new LayerError(`${name} must be ≥ ${min}, got ${v}`);
@@ -81,16 +104,25 @@ export function anyInt(name: string, v: PyValue): number {
   return v;
 }
 
+/**
+ * `v` with a whole float ({@link PyFloat}) read as its number, for an argument PyTorch takes as an
+ * int or a float alike; any other value unchanged.
+ */
+export function unfloat(v: PyValue): PyValue {
+  return isPyFloat(v) ? v.float : v;
+}
+
 /** A real number (int or float) within [lo, hi]. */
 export function real(name: string, v: PyValue, lo = -Infinity, hi = Infinity): number {
-  if (typeof v !== "number" || !Number.isFinite(v)) {
+  const x = unfloat(v);
+  if (typeof x !== "number" || !Number.isFinite(x)) {
     throw new LayerError(`${name} must be a number, got ${py(v)}`);
   }
-  if (v < lo || v > hi) {
+  if (x < lo || x > hi) {
     const range = `${Number.isFinite(lo) ? `≥ ${lo}` : ""}${Number.isFinite(lo) && Number.isFinite(hi) ? " and " : ""}${Number.isFinite(hi) ? `≤ ${hi}` : ""}`;
-    throw new LayerError(`${name} must be ${range}, got ${v}`);
+    throw new LayerError(`${name} must be ${range}, got ${py(v)}`);
   }
-  return v;
+  return x;
 }
 
 /** A bool. */

@@ -6,7 +6,7 @@
  * variants refuse inputs with too few dims.
  */
 import type { PyValue } from "../../spec/types.js";
-import { bool, py } from "./common.js";
+import { bool, py, unfloat } from "./common.js";
 import type { Tensor } from "../../tensor/index.js";
 import { LayerError, type ForwardMode, type LayerDef, type TensorCore } from "./types.js";
 
@@ -26,10 +26,10 @@ export function dropoutP(config: DropoutConfig): number {
 }
 
 function configure(args: Record<string, PyValue>): DropoutConfig {
-  const p = args.p;
+  const p = unfloat(args.p);
   if (typeof p !== "number" || Number.isNaN(p) || p < 0 || p > 1) {
     // PyTorch's _DropoutNd.__init__ wording.
-    throw new LayerError(`dropout probability has to be between 0 and 1, but got ${py(p)}`);
+    throw new LayerError(`dropout probability has to be between 0 and 1, but got ${py(args.p)}`);
   }
   return { p, inplace: bool("inplace", args.inplace) };
 }

@@ -6,7 +6,7 @@
  * Embedding's input is a tensor of indices, not a feature map with spatial axes).
  */
 import type { PyValue } from "../../spec/types.js";
-import { anyInt, bool, int, prod, py, real, shapeStr, wrapDim } from "./common.js";
+import { anyInt, bool, int, prod, py, real, shapeStr, unfloat, wrapDim } from "./common.js";
 import { LayerError, type LayerDef, type ParamSpec, type Shape } from "./types.js";
 
 const FACTORY: ParamSpec[] = [
@@ -344,7 +344,7 @@ export const Upsample: LayerDef<UpsampleConfig> = {
         : Array.isArray(a.size)
           ? a.size.map((s) => int("size", s, 0))
           : int("size", a.size, 0);
-    const sf = a.scale_factor;
+    const sf = unfloat(a.scale_factor);
     const scale_factor =
       sf === null || sf === 0
         ? null

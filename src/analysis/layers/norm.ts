@@ -9,7 +9,7 @@
  * count only the sliding-window operations); LocalResponseNorm mixes neighbouring channels only.
  */
 import type { PyValue } from "../../spec/types.js";
-import { bool, int, real, shapeStr } from "./common.js";
+import { bool, int, real, shapeStr, unfloat } from "./common.js";
 import type { Tensor } from "../../tensor/index.js";
 import {
   LayerError,
@@ -73,8 +73,11 @@ export interface BatchNormConfig {
 }
 
 function configureBn(args: Record<string, PyValue>, spatial: 1 | 2 | 3): BatchNormConfig {
+  // Without affine parameters or running statistics PyTorch creates no tensor of num_features
+  // elements, so a whole float passes (`nn.InstanceNorm2d(3.0)` runs in PyTorch 1.13).
+  const sized = args.affine !== false || args.track_running_stats !== false;
   return {
-    num_features: int("num_features", args.num_features, 0),
+    num_features: int("num_features", sized ? args.num_features : unfloat(args.num_features), 0),
     eps: real("eps", args.eps),
     momentum: optReal("momentum", args.momentum),
     affine: bool("affine", args.affine),
@@ -271,7 +274,13 @@ export const GroupNorm: LayerDef<GroupNormConfig> = {
   ],
   configure(args) {
     const num_groups = int("num_groups", args.num_groups, 1);
-    const num_channels = int("num_channels", args.num_channels, 0);
+    // Without affine parameters PyTorch creates no tensor of num_channels elements: a whole float
+    // passes (`nn.GroupNorm(3, 3.0, affine=False)` runs in PyTorch 1.13).
+    const num_channels = int(
+      "num_channels",
+      args.affine !== false ? args.num_channels : unfloat(args.num_channels),
+      0,
+    );
     if (num_channels % num_groups !== 0) {
       throw new LayerError(
         `num_channels must be divisible by num_groups, got num_channels=${num_channels} and num_groups=${num_groups}`,

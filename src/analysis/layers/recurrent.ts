@@ -5,7 +5,7 @@
  * through its state, which is not a sliding window.
  */
 import type { PyValue } from "../../spec/types.js";
-import { bool, int, py, real } from "./common.js";
+import { bool, int, py, real, unfloat } from "./common.js";
 import { LayerError, type LayerDef, type ParamSpec, type ParamTensor } from "./types.js";
 
 /** Normalised configuration of RNN, LSTM and GRU. */
@@ -45,10 +45,10 @@ function configure(mode: RecurrentConfig["mode"], a: Record<string, PyValue>): R
   if (num_layers <= 0) {
     throw new LayerError(`num_layers must be greater than zero, got ${num_layers}`);
   }
-  const d = a.dropout;
+  const d = unfloat(a.dropout);
   if (typeof d !== "number" || !(d >= 0 && d <= 1)) {
     throw new LayerError(
-      `dropout should be a number in range [0, 1] representing the probability of an element being zeroed, got ${py(d)}`,
+      `dropout should be a number in range [0, 1] representing the probability of an element being zeroed, got ${py(a.dropout)}`,
     );
   }
   let proj_size = 0;
