@@ -21,14 +21,17 @@ import { Ajv } from "ajv";
 import ajvStandalone from "ajv/dist/standalone/index.js";
 import { parser as python } from "@lezer/python";
 import { Buffer } from "node:buffer";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
-import { endianness, tmpdir } from "node:os";
+import { endianness } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 
 // dist/ is overwritten in place (not deleted first), so a dlq running meanwhile never finds it gone.
 const root = new URL("..", import.meta.url);
-const rootPath = root.pathname;
+/** The checkout's directory as a file path (with a trailing separator), as esbuild names files. */
+const rootPath = join(fileURLToPath(root), "/");
+const src = (...parts) => join(rootPath, "src", ...parts);
 
 /** The commands that live in dist/heavy.cjs. */
 const HEAVY = ["grad", "gradcheck", "derive", "check", "loss", "kl", "gcn"];
@@ -56,7 +59,7 @@ const virtual = (name, filter, from, js) => ({
 const lazyChildProcess = virtual(
   "lazy-child-process",
   /^(node:)?child_process$/,
-  (importer) => importer.includes("/node_modules/commander/"),
+  (importer) => /[\\/]node_modules[\\/]commander[\\/]/.test(importer),
   () =>
     'let m; module.exports = new Proxy({}, { get: (_, k) => (m ??= require("node:child_process"))[k] });',
 );
@@ -144,28 +147,25 @@ const noHighlight = virtual(
 // every run on JSON input, so the bundles carry it compiled ahead of time by ajv's standalone code
 // generation, with the options src/spec/validator.ts gives ajv (read from that module itself).
 const validatorOptions = await (async () => {
-  const dir = mkdtempSync(join(tmpdir(), "dlq-build-"));
-  try {
-    const out = join(dir, "validator.mjs");
-    await build({
-      entryPoints: ["src/spec/validator.ts"],
-      outfile: out,
-      bundle: true,
-      format: "esm",
-      platform: "node",
-      external: ["ajv"],
-      logLevel: "warning",
-    });
-    return (await import(out)).AJV_OPTIONS;
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  // Bundled in memory and imported from a data: URL (its only import, of ajv, is a type).
+  const out = await build({
+    entryPoints: ["src/spec/validator.ts"],
+    write: false,
+    bundle: true,
+    format: "esm",
+    platform: "node",
+    external: ["ajv"],
+    logLevel: "warning",
+  });
+  const code = out.outputFiles[0].text;
+  return (await import("data:text/javascript;base64," + Buffer.from(code).toString("base64")))
+    .AJV_OPTIONS;
 })();
 const precompiledValidator = {
   name: "precompiled-validator",
   setup(b) {
     b.onResolve({ filter: /^\.\/validator\.js$/ }, (args) =>
-      args.importer === rootPath + "src/spec/json.ts"
+      args.importer === src("spec", "json.ts")
         ? { path: "validator", namespace: "dlq-validator" }
         : undefined,
     );
@@ -192,7 +192,7 @@ const precompiledValidator = {
 const heavyCommands = virtual(
   "dlq-heavy",
   new RegExp(`^\\./commands/(${HEAVY.join("|")})\\.js$`),
-  (importer) => importer === rootPath + "src/cli.ts",
+  (importer) => importer === src("cli.ts"),
   (path) => `module.exports = ${loadBundle("heavy")}.${/(\w+)\.js$/.exec(path)[1]}();`,
 );
 
@@ -200,7 +200,7 @@ const heavyCommands = virtual(
 const coreCli = virtual(
   "dlq-core",
   /^\.\.\/cli\.js$/,
-  (importer) => importer.startsWith(rootPath + "src/commands/"),
+  (importer) => importer.startsWith(src("commands", "/")),
   () => `module.exports = ${loadBundle("cli")};`,
 );
 
@@ -266,7 +266,7 @@ await build({
 // so that it holds the main job's functions only.
 const { loadCli, saveCaches } = createRequire(import.meta.url)("../bin/load-cli.cjs");
 const { cli } = loadCli();
-const examples = rootPath + "examples/";
+const examples = join(rootPath, "examples", "/");
 const warm = async (argvs, stdin = "") => {
   for (const argv of argvs) {
     await cli.main(argv, {
@@ -293,3 +293,7 @@ await warm([
 ]);
 await warm([["check", "-"]], "- id: q\n  run: dlq dropout 0.1 0.2\n  expect: {q: 0.28}\n");
 saveCaches(true, ["heavy"]);
+// A dlq killed while writing a cache leaves its temporary file (bin/load-cli.cjs): tidy up.
+for (const f of readdirSync(join(rootPath, "dist"))) {
+  if (/\.cache\.\d+$/.test(f)) rmSync(join(rootPath, "dist", f), { force: true });
+}

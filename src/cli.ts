@@ -14,13 +14,25 @@ export const VERSION = "0.1.0";
 /** Exit codes, stable for CI (README, "Exit codes"). */
 export const EXIT = { ok: 0, checkFailed: 1, badInput: 2, internal: 3 } as const;
 
+/** Standard input whole, up to MAX_INPUT_BYTES (src/commands/input.ts). */
 async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
+  const { MAX_INPUT_BYTES, tooLarge } = await import("./commands/input.js");
   const chunks: Buffer[] = [];
-  for await (const c of stream) chunks.push(typeof c === "string" ? Buffer.from(c) : (c as Buffer));
+  let total = 0;
+  for await (const c of stream) {
+    const b = typeof c === "string" ? Buffer.from(c) : (c as Buffer);
+    total += b.length;
+    if (total > MAX_INPUT_BYTES)
+      throw new InputError(`cannot read model: ${tooLarge()}`, "<stdin>");
+    chunks.push(b);
+  }
   return Buffer.concat(chunks).toString("utf8");
 }
 
-/** Whether to colour: never with --no-color, NO_COLOR (any non-empty value), --json, or a non-TTY stdout. */
+/**
+ * Whether to colour: never with --no-color, NO_COLOR (any non-empty value), --json, or
+ * FORCE_COLOR=0; always with another FORCE_COLOR; else when stdout is a terminal.
+ */
 export function wantColor(
   argv: readonly string[],
   env: NodeJS.ProcessEnv,
@@ -28,8 +40,10 @@ export function wantColor(
 ): boolean {
   if (argv.includes("--no-color") || argv.includes("--json")) return false;
   if (env.NO_COLOR !== undefined && env.NO_COLOR !== "") return false;
-  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== "" && env.FORCE_COLOR !== "0")
-    return true;
+  // FORCE_COLOR as chalk and supports-color read it: 0 or false forces colour off, else on.
+  const force = env.FORCE_COLOR;
+  if (force === "0" || force === "false") return false;
+  if (force !== undefined && force !== "") return true;
   return isTTY;
 }
 

@@ -213,6 +213,16 @@ describe("edge cases found by trying the product", () => {
 });
 
 describe("limits", () => {
+  it("an input that never ends (/dev/zero, an endless pipe) is refused at 64 MiB", () => {
+    const r = dlq(["shape", "/dev/zero"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      "dlq: /dev/zero: cannot read model: larger than 64 MiB, the most dlq reads\n",
+    );
+    const piped = dlq(["shape", "-"], { input: "x = 1\n".repeat(12 * 1024 * 1024) });
+    expect(piped.code).toBe(2);
+    expect(piped.stderr).toMatch(/^dlq: <stdin>: cannot read model: larger than 64 MiB/);
+  });
   it("a tensor too large for the core is bad input, not an internal error", () => {
     const r = dlq(["gradcheck", "x.sum()", "--var", "x=1000000x1000000"]);
     expect(r.code).toBe(2);

@@ -149,4 +149,17 @@ describe("dlq grad (CLI)", () => {
     expect(svg.startsWith("<svg")).toBe(true);
     expect(svg.match(/<polyline/g)).toHaveLength(2);
   });
+
+  it("--svg that cannot be written: exit 2, nothing on stdout; '-' is refused before the study", () => {
+    const r = dlq(["grad", "--chain", "0.5,2", "--svg", "/nonexistent/dir/x.svg"]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toMatch(/^dlq: \/nonexistent\/dir\/x\.svg: cannot write the chart: ENOENT/);
+    const dash = dlq(["grad", "examples/course_mlpirate.py", "--svg", "-"]);
+    expect(dash.code).toBe(2);
+    expect(dash.stdout).toBe("");
+    expect(dash.stderr).toBe(
+      "dlq: --svg: the chart needs a file name ('-' would mix it with the table on standard output)\n",
+    );
+  });
 });

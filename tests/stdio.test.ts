@@ -8,6 +8,7 @@ import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync }
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { InputError } from "../src/errors.js";
 import { fdWriter, isTerminal } from "../src/util/stdio.js";
 import { ROOT, dlqInProcess } from "./helpers.js";
 
@@ -45,6 +46,7 @@ describe("on a terminal", () => {
       ).stdout;
     expect(run("")).toContain("\x1b[1mLayer\x1b[22m");
     expect(run("NO_COLOR=1")).not.toContain("\x1b[");
+    expect(run("FORCE_COLOR=0")).not.toContain("\x1b["); // as chalk reads it: colour off
   });
 });
 
@@ -74,7 +76,8 @@ function fake(accept: number, code: string) {
   stream.write = (b: Buffer) => (streamed.push(Buffer.from(b)), true);
   const io = {
     writeSync(_fd: number, buf: Buffer, off: number, len: number): number {
-      if (taken >= accept) throw Object.assign(new Error(code), { code });
+      if (taken >= accept)
+        throw Object.assign(new Error(`${code}: what the system says, write`), { code });
       const n = Math.min(len, accept - taken, 7); // short writes, as a pipe may do
       direct.push(Buffer.from(buf.subarray(off, off + n)));
       taken += n;
@@ -103,6 +106,36 @@ describe("fdWriter when the direct write fails", () => {
     expect(f.direct()).toBe("hello");
     expect(f.streamed()).toBe("");
   });
+  it("another failure of standard output (a full disk) is bad input naming it; of stderr, silence", () => {
+    const f = fake(3, "ENOSPC");
+    const write = fdWriter(1, f.io);
+    let err: unknown;
+    try {
+      write("hello\n");
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(InputError);
+    expect((err as InputError).toLine()).toBe(
+      "cannot write to standard output: what the system says (ENOSPC)",
+    );
+    write("later\n"); // dropped, no second error
+    expect(f.direct()).toBe("hel");
+    const e2 = fake(0, "EIO");
+    expect(() => fdWriter(2, e2.io)("message\n")).not.toThrow();
+  });
+  it("through the real bin: `> /dev/full` is one line on stderr and exit 2", () => {
+    const r = spawnSync(
+      "/bin/sh",
+      ["-c", `"${process.execPath}" "${ROOT}bin/dlq.js" dropout 0.1 0.2 > /dev/full`],
+      { encoding: "utf8" },
+    );
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(
+      "dlq: cannot write to standard output: no space left on device (ENOSPC)\n",
+    );
+  });
+
   it("EPIPE reported by the stream after a fallback: later output is dropped", () => {
     const f = fake(0, "EAGAIN");
     const write = fdWriter(1, f.io);

@@ -454,6 +454,21 @@ async function runChain(ctx: Context, opts: GradOptions): Promise<number> {
   if (!Number.isFinite(x)) throw new InputError(`'${opts.x}' is not a number`, "--x");
   const series = scalarChain(factors, depth, x);
   const val = (c: ChainValue) => c.value;
+  // The chart first: if it cannot be written, nothing goes to stdout (exit 2).
+  if (opts.svg) {
+    await writeSvg(
+      opts.svg,
+      svgChart(
+        series.map((s) => ({
+          label: `a = ${s.factor}`,
+          ys: s.rows.map((r) => finiteOr(r.gradWeight.log10)),
+        })),
+        "Scalar chain y = x·a^L: dy/da1",
+        "depth L",
+        "log10 |dy/da1|",
+      ),
+    );
+  }
   if (opts.json) {
     ctx.out(
       jsonDoc({
@@ -484,20 +499,6 @@ async function runChain(ctx: Context, opts: GradOptions): Promise<number> {
     );
   } else {
     ctx.out(renderChain(series, depth, x, ctx, opts.plot !== false));
-  }
-  if (opts.svg) {
-    await writeSvg(
-      opts.svg,
-      svgChart(
-        series.map((s) => ({
-          label: `a = ${s.factor}`,
-          ys: s.rows.map((r) => finiteOr(r.gradWeight.log10)),
-        })),
-        "Scalar chain y = x·a^L: dy/da1",
-        "depth L",
-        "log10 |dy/da1|",
-      ),
-    );
   }
   return 0;
 }
@@ -578,6 +579,12 @@ export async function run(
   modelPath: string | undefined,
   opts: GradOptions,
 ): Promise<number> {
+  if (opts.svg === "-") {
+    throw new InputError(
+      "the chart needs a file name ('-' would mix it with the table on standard output)",
+      "--svg",
+    );
+  }
   if (opts.chain !== undefined) {
     if (modelPath !== undefined) {
       throw new InputError("give either MODEL or --chain, not both", "--chain");
@@ -639,6 +646,18 @@ export async function run(
       out.push({ label: `${v.act} (mean field)`, ys: c.predicted, dashed: true });
     return out;
   });
+  // The chart first: if it cannot be written, nothing goes to stdout (exit 2).
+  if (opts.svg) {
+    await writeSvg(
+      opts.svg,
+      svgChart(
+        chartSeries,
+        "Gradient w.r.t. each layer's output",
+        "layer with weights (input → output)",
+        "log10 ‖∂L/∂y‖",
+      ),
+    );
+  }
   if (opts.json) {
     ctx.out(jsonDoc(gradJson(protocol, variants, loaded.spec.name)));
   } else {
@@ -668,17 +687,6 @@ export async function run(
     }
     text += s.dim(`Protocol: ${PROTOCOL_TEXT}.`) + "\n";
     ctx.out(text);
-  }
-  if (opts.svg) {
-    await writeSvg(
-      opts.svg,
-      svgChart(
-        chartSeries,
-        "Gradient w.r.t. each layer's output",
-        "layer with weights (input → output)",
-        "log10 ‖∂L/∂y‖",
-      ),
-    );
   }
   return 0;
 }

@@ -9,6 +9,7 @@
  */
 import { fstatSync, statSync, writeSync } from "node:fs";
 import { createRequire } from "node:module";
+import { InputError } from "../errors.js";
 
 /**
  * Whether file descriptor `fd` is a terminal. Pipes, regular files, sockets and /dev/null are
@@ -40,11 +41,24 @@ export interface WriterIO {
   stream(): NodeJS.WritableStream;
 }
 
+/** Names the stream and the reason, e.g. `cannot write to standard output: no space left on device (ENOSPC)`. */
+function writeFailure(fd: number, e: NodeJS.ErrnoException): string {
+  const what = fd === 1 ? "standard output" : fd === 2 ? "standard error" : `descriptor ${fd}`;
+  const why = e.code
+    ? `${e.message.replace(/^[A-Z]+: /, "").replace(/, write$/, "")} (${e.code})`
+    : e.message;
+  return `cannot write to ${what}: ${why}`;
+}
+
 /**
- * A writer for fd 1 or 2. A closed pipe (EPIPE: `dlq … | head`) is not an error: later output
- * is dropped. Any other failure of the direct write (EAGAIN on a non-blocking descriptor) hands
- * the rest, and everything after it, to `process.stdout`/`stderr`, which Node flushes before the
- * process exits.
+ * A writer for a descriptor (1 or 2).
+ * - A closed pipe (EPIPE: `dlq … | head`) is not an error: later output is dropped.
+ * - A descriptor that would block (EAGAIN: a non-blocking pipe or terminal) gets the rest, and
+ *   everything after it, through `process.stdout`/`stderr`, which Node flushes before exiting.
+ * - Any other failure (`> /dev/full`, a descriptor not open for writing) of standard output
+ *   throws an {@link InputError} (`dlq: cannot write to standard output: …`, exit 2); one of
+ *   standard error, where there is nowhere left to say so, drops later output.
+ * @throws InputError as above.
  */
 export function fdWriter(
   fd: number,
@@ -58,9 +72,17 @@ export function fdWriter(
   const viaStream = (buf: Buffer): void => {
     if (!stream) {
       stream = io.stream();
+      // Errors arrive after the command has returned: say so on stderr and exit 2.
       stream.on("error", (e: NodeJS.ErrnoException) => {
-        if (e.code === "EPIPE") closed = true;
-        else throw e;
+        if (closed) return;
+        closed = true;
+        if (e.code === "EPIPE" || fd !== 1) return;
+        try {
+          writeSync(2, `dlq: ${writeFailure(fd, e)}\n`);
+        } catch {
+          // stderr is gone too.
+        }
+        process.exitCode = 2;
       });
     }
     if (!closed) stream.write(buf);
@@ -73,8 +95,10 @@ export function fdWriter(
     try {
       while (off < buf.length) off += io.writeSync(fd, buf, off, buf.length - off);
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === "EPIPE") closed = true;
-      else viaStream(buf.subarray(off));
+      const err = e as NodeJS.ErrnoException;
+      if (err.code === "EAGAIN") return viaStream(buf.subarray(off));
+      closed = true;
+      if (err.code !== "EPIPE" && fd === 1) throw new InputError(writeFailure(fd, err));
     }
   };
 }
