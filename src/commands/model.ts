@@ -4,7 +4,7 @@ import { resolveModel, type LayerUse } from "../analysis/model.js";
 import { bindArgs } from "../analysis/layers/common.js";
 import { LAYERS } from "../analysis/layers/index.js";
 import { parseModel } from "../spec/index.js";
-import type { ModelSpec } from "../spec/types.js";
+import { plainValue, type ModelSpec, type RawArgs } from "../spec/types.js";
 import type { Context } from "./context.js";
 import { parseShape, readSource } from "./input.js";
 
@@ -37,16 +37,27 @@ export async function loadModel(
   return { spec, uses, file };
 }
 
-/** Whether two entries of a parsed repr print identically and own parameters (possibly shared). */
+/**
+ * Whether two entries of a parsed repr print identically and own parameters (possibly shared).
+ * Arguments are compared by value: a whole float as its number (`momentum=1.0` as `momentum=1`).
+ */
 function hasIdenticalModulesWithParameters(uses: readonly LayerUse[]): boolean {
   const seen = new Set<string>();
   for (const u of uses) {
     if (u.def.parameters(u.config).length === 0) continue;
-    const key = u.type + JSON.stringify(u.module.args);
+    const key = u.type + JSON.stringify(argsByValue(u.module.args));
     if (seen.has(key)) return true;
     seen.add(key);
   }
   return false;
+}
+
+/** `args` with every whole float read as its number (see `plainValue` in src/spec/types.ts). */
+function argsByValue(args: RawArgs): RawArgs {
+  return {
+    positional: args.positional.map(plainValue),
+    keywords: Object.fromEntries(Object.entries(args.keywords).map(([k, v]) => [k, plainValue(v)])),
+  };
 }
 
 /** The input shape: `--input` if given, else the one the source or JSON states. */

@@ -12,8 +12,8 @@
  *
  * The structure is line based: a container opens with `Type(` at the end of a line and closes with
  * a line holding only `)`; each child is `(name): …`. A leaf's text (`Conv2d(3, 4, kernel_size=…)`)
- * is parsed with the Python expression parser (src/spec/python.ts); a number printed as a float
- * (`2.0`) is marked as one, as the source parser marks it. PyTorch prints some strings
+ * is parsed with the Python expression parser (src/spec/python.ts); a whole number printed as a
+ * float (`2.0`) is read as a `PyFloat`, as the source parser reads it. PyTorch prints some strings
  * without quotes (`padding_mode=reflect`, `Upsample(scale_factor=2.0, mode=nearest)`), so a bare
  * identifier in an argument value is read as that string (`inf`/`nan` as numbers). PyTorch 2's
  * compressed form `(0-23): 24 x Linear(...)` is read as 24 modules named "0" … "23".
@@ -30,8 +30,8 @@ import { didYouMean } from "../util/suggest.js";
 import { parsePythonExpression, tooDeep, type Expr } from "./python.js";
 import { MAX_MODULE_DEPTH, setKey, type LayerCatalogue } from "./source.js";
 import {
-  isWholeFloat,
-  markWholeFloat,
+  isPyFloat,
+  pyNumber,
   type LayerModule,
   type ModelSpec,
   type ModuleSpec,
@@ -218,13 +218,11 @@ class ReprParser {
     for (const a of e.args) {
       if (a.kind === "Starred") throw new InputError("unexpected '*' in a repr", a.loc);
       positional.push(literal(a));
-      markFloat(a, positional, positional.length - 1);
     }
     const keywords: Record<string, PyValue> = {};
     for (const k of e.keywords) {
       if (k.name === null) throw new InputError("unexpected '**' in a repr", k.loc);
       setKey(keywords, k.name, literal(k.value));
-      markFloat(k.value, keywords, k.name);
     }
     const layer: LayerModule = { kind: "layer", type, args: { positional, keywords }, loc: e.loc };
     return layer;
@@ -232,13 +230,14 @@ class ReprParser {
 }
 
 /**
- * A repr argument value: literals, tuples, negative numbers; bare identifiers are strings.
- * Recursion is bounded by the expression's nesting (limited by the Python parser).
+ * A repr argument value: literals, tuples, negative numbers; bare identifiers are strings. A whole
+ * number printed as a float (`2.0`, `-1.0`: PyTorch prints ints as ints, so this was a float) is a
+ * `PyFloat`. Recursion is bounded by the expression's nesting (limited by the Python parser).
  */
 function literal(e: Expr): PyValue {
   switch (e.kind) {
     case "Number":
-      return e.value;
+      return pyNumber(e.value, e.isFloat);
     case "String":
       return e.value;
     case "Bool":
@@ -258,38 +257,23 @@ function literal(e: Expr): PyValue {
       if (e.op === "-" || e.op === "+") {
         const v = literal(e.operand);
         if (typeof v === "number") return e.op === "-" ? -v : v;
+        if (isPyFloat(v)) {
+          // A sign on a float literal keeps it a float (`-1.0`, as PyTorch prints it). A sign on a
+          // signed float (`--1.0`, which PyTorch never prints) gives a plain number, as dlq has
+          // always read it.
+          const x = e.op === "-" ? -v.float : v.float;
+          return e.operand.kind === "Number" ? { float: x } : x;
+        }
       }
       break;
     case "Tuple":
-    case "List": {
-      const out = e.elts.map(literal);
-      e.elts.forEach((x, i) => markFloat(x, out, i));
-      return out;
-    }
+    case "List":
+      return e.elts.map(literal);
   }
   throw new InputError(
     "dlq cannot read this value in a repr (expected a number, string, tuple, True/False/None)",
     e.loc,
   );
-}
-
-/**
- * Marks `into[at]`, the value {@link literal} read from `e`, when `e` is a whole float (`2.0`,
- * `-1.0`: PyTorch prints ints as ints, so this was a float) or a tuple holding one; see
- * `markWholeFloat` in src/spec/types.ts.
- */
-function markFloat(
-  e: Expr,
-  into: readonly PyValue[] | Readonly<Record<string, PyValue>>,
-  at: number | string,
-): void {
-  const x = (into as Readonly<Record<string | number, PyValue>>)[at];
-  const n = e.kind === "UnaryOp" ? e.operand : e;
-  const float =
-    n.kind === "Number"
-      ? n.isFloat && Number.isInteger(n.value)
-      : Array.isArray(x) && x.some((_y, i) => isWholeFloat(x, i));
-  if (float) markWholeFloat(into, at);
 }
 
 /** Net count of open brackets in a line (ignoring brackets inside quotes). */
@@ -308,10 +292,7 @@ function balance(s: string): number {
   return d;
 }
 
-/**
- * A distinct copy of a module tree (the repr shows no sharing; at most MAX_MODULE_DEPTH deep). The
- * copy's arguments carry no whole-float marks; the original, validated first, does.
- */
+/** A distinct copy of a module tree (the repr shows no sharing; at most MAX_MODULE_DEPTH deep). */
 function clone(m: ModuleSpec): ModuleSpec {
   if (m.kind === "layer") return { ...m, args: structuredClone(m.args) };
   return { ...m, children: m.children.map((c) => ({ name: c.name, module: clone(c.module) })) };

@@ -35,8 +35,7 @@ import {
   type WithItem,
 } from "./python.js";
 import {
-  isWholeFloat,
-  markWholeFloat,
+  pyNumber,
   type LayerModule,
   type ModelSpec,
   type ModuleSpec,
@@ -1377,7 +1376,6 @@ class Interpreter {
     }
     const args = this.evalArgs(e, scope);
     const positional = args.positional.map((v, i) => this.pyValue(v, args.posExprs[i], type));
-    args.positional.forEach((v, i) => markFloats(v, positional, i));
     const keywords: Record<string, PyValue> = {};
     for (const [k, v] of args.keywords) {
       const at = args.kwExprs.get(k)!;
@@ -1392,7 +1390,6 @@ class Interpreter {
         continue;
       }
       setKey(keywords, k, this.pyValue(v, at, type, k));
-      markFloats(v, keywords, k);
     }
     const layer: LayerModule = { kind: "layer", type, args: { positional, keywords }, loc: e.loc };
     return { t: "module", m: layer };
@@ -1462,9 +1459,8 @@ class Interpreter {
   }
 
   /**
-   * A layer argument as a Python literal. A whole float (`3.0`) becomes a plain number, marked
-   * with `markWholeFloat` in the tuple holding it (and that tuple in its own container, up to the
-   * arguments: see {@link markFloats}).
+   * A layer argument as a Python literal. A whole float (`3.0`, `64 / 2`), which PyTorch refuses
+   * where it needs an int, becomes a `PyFloat` (src/spec/types.ts); any other number a plain number.
    */
   private pyValue(v: Value, at: Expr, type: string, kw?: string, depth = 0): PyValue {
     const arg = kw ? `argument '${kw}' of ${type}` : `an argument of ${type}`;
@@ -1472,7 +1468,7 @@ class Interpreter {
       throw tooDeep(`more than ${MAX_MODULE_DEPTH} nested tuples or lists`, at.loc);
     switch (v.t) {
       case "num":
-        return v.v;
+        return pyNumber(v.v, v.isFloat);
       case "str":
         return v.v;
       case "bool":
@@ -1480,11 +1476,8 @@ class Interpreter {
       case "none":
         return null;
       case "tuple":
-      case "list": {
-        const out = v.items.map((x) => this.pyValue(x, at, type, kw, depth + 1));
-        v.items.forEach((x, i) => markFloats(x, out, i));
-        return out;
-      }
+      case "list":
+        return v.items.map((x) => this.pyValue(x, at, type, kw, depth + 1));
       case "ref":
         return v.path;
       case "unknown":
@@ -1980,24 +1973,6 @@ function describeValue(v: Value): string {
     case "unknown":
       return "a value dlq cannot evaluate";
   }
-}
-
-/**
- * Marks `into[at]`, the literal made of `v` by `pyValue`, when `v` is a whole float (`3.0`, which
- * PyTorch refuses where it needs an int) or a tuple or list holding one (`(3, 3.0)`); see
- * `markWholeFloat` in src/spec/types.ts.
- */
-function markFloats(
-  v: Value,
-  into: readonly PyValue[] | Readonly<Record<string, PyValue>>,
-  at: number | string,
-): void {
-  const x = (into as Readonly<Record<string | number, PyValue>>)[at];
-  const float =
-    v.t === "num"
-      ? v.isFloat && Number.isInteger(v.v)
-      : Array.isArray(x) && x.some((_y, i) => isWholeFloat(x, i));
-  if (float) markWholeFloat(into, at);
 }
 
 /** The name of a value's Python type, as PyTorch's type errors print it; undefined if unknown. */

@@ -11,17 +11,19 @@
 import type { Loc } from "../errors.js";
 
 /**
- * A Python literal as dlq reads it: int/float → number, str, bool, None → null, tuple/list → array.
- * A {@link PyFloat} appears only in arguments bound for validation (the layer catalogue's
- * `bindArgs`), never in a {@link RawArgs}.
+ * A Python literal as dlq reads it: int → number, float → number or {@link PyFloat}, str, bool,
+ * None → null, tuple/list → array.
  */
 export type PyValue = number | PyFloat | string | boolean | null | PyValue[];
 
 /**
- * A Python float whose value is whole (`3.0`, `1e3`, `64 / 2`), as the layer catalogue's
- * validation sees it: PyTorch refuses it where it needs an int (`nn.Linear(3.0, 4)`) and takes it
- * where it takes a float (`nn.Dropout(p=1.0)`). A float with a fractional part needs no such box:
- * no int has its value.
+ * A Python float whose value is whole (`3.0`, `1e3`, `64 / 2`): PyTorch refuses it where it needs
+ * an int (`nn.Linear(3.0, 4)`) and takes it where it takes a float (`nn.Dropout(p=1.0)`), so the
+ * value itself must say it is a float. The source and repr parsers write one wherever a whole float
+ * was written; a float with a fractional part (`0.5`) stays a plain number, as no int has its
+ * value, and so does every number of a JSON spec (JSON cannot tell `3.0` from `3`: its whole
+ * numbers are ints). Code reading numbers from a {@link RawArgs} must expect one; the layer
+ * catalogue's validation refuses it where PyTorch needs an int and reads it as its number elsewhere.
  */
 export interface PyFloat {
   readonly float: number;
@@ -32,40 +34,27 @@ export function isPyFloat(v: PyValue | undefined): v is PyFloat {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
-/** An array of argument values or a keyword-argument record: where a whole float can sit. */
-type ArgContainer = readonly PyValue[] | Readonly<Record<string, PyValue>>;
-
 /**
- * Which numbers of a {@link RawArgs} were written as whole floats: per container (a `positional`
- * array, a tuple inside it, or a `keywords` record), the indices or names that hold one.
- *
- * A RawArgs holds every number as a plain number, so that one model reads the same from source,
- * repr and JSON (JSON cannot tell `3.0` from `3`). The source and repr parsers, which can, record
- * here which numbers were floats (a side table, so the arguments themselves are unchanged), and the
- * layer catalogue's `bindArgs` hands those to validation as {@link PyFloat}. Copies of the
- * containers do not carry the marks.
+ * `v` with every {@link PyFloat} in it, in tuples too, read as its number: the value alone, as a
+ * JSON spec would give it (`3.0` and `3` alike).
  */
-const wholeFloats = new WeakMap<object, Set<number | string>>();
-
-/**
- * Records that `container[at]` was written as a whole float, or is a tuple holding one (marked in
- * its turn): see {@link isWholeFloat}.
- */
-export function markWholeFloat(container: ArgContainer, at: number | string): void {
-  let marks = wholeFloats.get(container);
-  if (!marks) wholeFloats.set(container, (marks = new Set()));
-  marks.add(at);
+export function plainValue(v: PyValue): PyValue {
+  if (isPyFloat(v)) return v.float;
+  return Array.isArray(v) ? v.map(plainValue) : v;
 }
 
 /**
- * Whether `container[at]` was written as a whole float (`3.0`) in PyTorch source, or is a tuple
- * holding one.
+ * The number `x` as it was written: a {@link PyFloat} if it is a float (`isFloat`) of whole value,
+ * else the plain number.
  */
-export function isWholeFloat(container: ArgContainer, at: number | string): boolean {
-  return wholeFloats.get(container)?.has(at) ?? false;
+export function pyNumber(x: number, isFloat: boolean): number | PyFloat {
+  return isFloat && Number.isInteger(x) ? { float: x } : x;
 }
 
-/** A call as written: `nn.Conv2d(3, 4, kernel_size=3)` → type `Conv2d`, positional `[3, 4]`. */
+/**
+ * A call as written: `nn.Conv2d(3, 4, kernel_size=3)` → type `Conv2d`, positional `[3, 4]`;
+ * `nn.Linear(3.0, 4)` → positional `[{ float: 3 }, 4]` (see {@link PyFloat}).
+ */
 export interface RawArgs {
   positional: PyValue[];
   keywords: Record<string, PyValue>;

@@ -2,7 +2,7 @@
  * Argument binding and validators shared by every layer definition. The messages follow
  * PyTorch's wording where PyTorch has one.
  */
-import { isPyFloat, isWholeFloat, type PyValue } from "../../spec/types.js";
+import { isPyFloat, type PyValue } from "../../spec/types.js";
 import { didYouMean } from "../../util/suggest.js";
 import { LayerError, type LayerDef, type ParamSpec, type Shape } from "./types.js";
 
@@ -29,11 +29,10 @@ export function shapeStr(s: Shape): string {
 
 /**
  * Binds positional and keyword arguments to the signature's names and fills defaults, as Python
- * does for `__init__`. Numbers the parsers marked as written as floats (`3.0`; see
- * `isWholeFloat` in src/spec/types.ts) are bound as {@link PyFloat}, so that validation refuses
- * them where PyTorch needs an int. Throws LayerError on an unknown keyword
- * (with suggestions), too many positional arguments, an argument given twice, or a missing
- * required argument.
+ * does for `__init__`. Values are bound as written: a whole float stays a `PyFloat`
+ * (src/spec/types.ts), for validation to refuse where PyTorch needs an int. Throws LayerError on an
+ * unknown keyword (with suggestions), too many positional arguments, an argument given twice, or a
+ * missing required argument.
  */
 export function bindArgs(
   def: Pick<LayerDef, "type" | "signature" | "variadic">,
@@ -49,10 +48,8 @@ export function bindArgs(
   }
   const out: Record<string, PyValue> = {};
   // A variadic module (`nn.Identity(*args, **kwargs)`) ignores what its signature does not name.
-  positional.forEach((_v, i) => {
-    if (i < sig.length) out[names[i]] = argAt(positional, i);
-  });
-  for (const k of Object.keys(keywords)) {
+  positional.slice(0, sig.length).forEach((v, i) => (out[names[i]] = v));
+  for (const [k, v] of Object.entries(keywords)) {
     if (!names.includes(k)) {
       if (def.variadic) continue;
       throw new LayerError(
@@ -60,7 +57,7 @@ export function bindArgs(
       );
     }
     if (k in out) throw new LayerError(`${def.type}() got multiple values for argument '${k}'`);
-    out[k] = argAt(keywords, k);
+    out[k] = v;
   }
   for (const p of sig) {
     if (!(p.name in out)) {
@@ -71,20 +68,6 @@ export function bindArgs(
     }
   }
   return out;
-}
-
-/**
- * `container[at]`, with the whole floats marked in it (and in its tuples, along marked paths) as
- * {@link PyFloat}.
- */
-function argAt(
-  container: readonly PyValue[] | Readonly<Record<string, PyValue>>,
-  at: number | string,
-): PyValue {
-  const v = (container as Readonly<Record<string | number, PyValue>>)[at];
-  if (!isWholeFloat(container, at)) return v;
-  if (typeof v === "number") return { float: v };
-  return Array.isArray(v) ? v.map((_x, i) => argAt(v, i)) : v;
 }
 
 function isInt(v: PyValue): v is number {
