@@ -240,15 +240,25 @@ function renderJson(m: Model, indent: number): string {
   return JSON.stringify({ layers: list(m.items, "") }, null, indent);
 }
 
-/** A spec with arguments bound to names, shared modules as indices of their first use. */
+/**
+ * A spec with arguments bound to names, shared modules as indices of their first use, and numbers
+ * by value: source keeps a whole float as `{float: 0}` (`0.0`), which JSON cannot write (`0`).
+ */
 function normalize(m: ModuleSpec, seen = new Map<ModuleSpec, number>()): unknown {
   if (seen.has(m)) return { same: seen.get(m) };
   seen.set(m, seen.size);
   if (m.kind === "sequential")
     return { seq: m.children.map((c) => [c.name, normalize(c.module, seen)]) };
-  const bound: Record<string, PyValue> = { ...m.args.keywords };
-  m.args.positional.forEach((v, i) => (bound[SIGNATURE(m.type)[i]] = v));
+  const bound: Record<string, PyValue> = {};
+  for (const [k, v] of Object.entries(m.args.keywords)) bound[k] = byValue(v);
+  m.args.positional.forEach((v, i) => (bound[SIGNATURE(m.type)[i]] = byValue(v)));
   return { type: m.type, args: bound };
+}
+
+/** A whole float (`{float: 3}`) as its number, in tuples too; any other value unchanged. */
+function byValue(v: PyValue): PyValue {
+  if (Array.isArray(v)) return v.map(byValue);
+  return typeof v === "object" && v !== null ? v.float : v;
 }
 
 describe("property: source and JSON agree", () => {

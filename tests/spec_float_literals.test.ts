@@ -74,6 +74,6 @@ describe("trailing-point float literals", () => {
 
   it("a layer argument written `1.` is read (PyTorch: Dropout(p=1.0))", () => {
     const spec = parseSource("import torch.nn as nn\nm = nn.Dropout(p=1.)\n", "m.py", catalogue);
-    expect((spec.root as LayerModule).args.keywords).toEqual({ p: 1 });
+    expect((spec.root as LayerModule).args.keywords).toEqual({ p: { float: 1 } });
   });
 });
