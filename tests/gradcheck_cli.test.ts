@@ -4,7 +4,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { dlqInProcess as dlq } from "./helpers.js";
+import { ROOT, dlqInProcess as dlq } from "./helpers.js";
 import { registerFunction } from "../src/analysis/expr.js";
 import { parseVarSpec } from "../src/analysis/gradcheck.js";
 import * as T from "../src/tensor/index.js";
@@ -220,7 +220,7 @@ describe("--var specs", () => {
 });
 
 describe("through the real bin", () => {
-  const bin = new URL("../bin/dlq.js", import.meta.url).pathname;
+  const bin = ROOT + "bin/dlq.js";
   const built = existsSync(new URL("../dist", import.meta.url));
   const sh = (...argv: string[]) =>
     spawnSync(process.execPath, [bin, ...argv], { encoding: "utf8" });
