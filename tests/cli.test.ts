@@ -59,6 +59,17 @@ describe("dlq shape", () => {
     expect(j.layers).toHaveLength(51);
     expect(j.layers[4]).toMatchObject({ name: "4", params: 0, shared_with: "2" });
   });
+  it("the mlpirate's repr cannot show sharing: a note on stderr, but only when the command succeeds", () => {
+    const ok = dlq(["shape", "examples/course_mlpirate.repr.txt", "--input", "1,42", "--json"]);
+    expect(ok.code).toBe(0);
+    expect(JSON.parse(ok.stdout).params).toBe(401921); // 42·128+128 + 24·(128·128+128) + 129
+    expect(ok.stderr).toMatch(/^dlq: note: .*a printed repr cannot show shared modules/);
+    const bad = dlq(["shape", "examples/course_mlpirate.repr.txt"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.trim().split("\n")).toHaveLength(1);
+    expect(bad.stderr).toMatch(/no input shape/);
+  });
+
   it("the embedding snippet: (5, 6, 7, 8) → (5, 6, 7, 8, 42000), 1,764,000 parameters", () => {
     const j = JSON.parse(dlq(["shape", "examples/course_embedding.py", "--json"]).stdout);
     expect(j.output).toEqual([5, 6, 7, 8, 42000]);

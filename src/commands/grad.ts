@@ -34,7 +34,7 @@ import { modelFacts } from "../analysis/model.js";
 import { InputError } from "../errors.js";
 import { jsonDoc, type Context } from "./context.js";
 import { parseShape } from "./input.js";
-import { loadModel } from "./model.js";
+import { loadModel, sayNotes } from "./model.js";
 import { renderTable } from "./table.js";
 
 interface AsciiChart {
@@ -637,6 +637,7 @@ export async function run(
   const facts = models.map((usesV) => modelFacts(usesV, input));
   checkStudy(facts[0].multAdds, facts[0].output, protocol, models.length);
   const variants = models.map((usesV) => measureGradFlow(usesV, protocol));
+  sayNotes(loaded, ctx);
   const chartSeries = variants.flatMap((v) => {
     const c = curves(v);
     const out: { label: string; ys: (number | null)[]; dashed?: boolean }[] = [

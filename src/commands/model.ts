@@ -12,6 +12,16 @@ export interface LoadedModel {
   spec: ModelSpec;
   uses: LayerUse[];
   file: string;
+  /** Notes for stderr (`dlq: note: …`), said by {@link sayNotes} once the command has succeeded. */
+  notes: string[];
+}
+
+/**
+ * Writes a loaded model's notes to stderr. Commands call it once their analysis has succeeded, so
+ * that a refused input gets its one error line and nothing else.
+ */
+export function sayNotes(loaded: LoadedModel, ctx: Context): void {
+  for (const n of loaded.notes) ctx.err(`dlq: note: ${n}\n`);
 }
 
 /** Reads and resolves a model. @throws InputError (located) for every problem in the input. */
@@ -28,13 +38,14 @@ export async function loadModel(
   });
   const uses = resolveModel(spec);
   if (uses.length === 0) throw new InputError("the model has no layers", file);
+  const notes: string[] = [];
   if (spec.format === "repr" && hasIdenticalModulesWithParameters(uses)) {
-    ctx.err(
-      `dlq: note: ${file}: a printed repr cannot show shared modules; if identical entries here are one module ` +
-        "applied several times (e.g. [nn.Linear(H, H), nn.Sigmoid()] * 24), parameters are over-counted: use the source or a JSON spec\n",
+    notes.push(
+      `${file}: a printed repr cannot show shared modules; if identical entries here are one module ` +
+        "applied several times (e.g. [nn.Linear(H, H), nn.Sigmoid()] * 24), parameters are over-counted: use the source or a JSON spec",
     );
   }
-  return { spec, uses, file };
+  return { spec, uses, file, notes };
 }
 
 /**

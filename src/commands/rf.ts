@@ -2,7 +2,7 @@
 import { modelFacts } from "../analysis/model.js";
 import { receptiveField, type RfResult } from "../analysis/rf.js";
 import { jsonDoc, type Context } from "./context.js";
-import { inputShape, loadModel } from "./model.js";
+import { inputShape, loadModel, sayNotes } from "./model.js";
 import { renderTable } from "./table.js";
 
 export interface RfOptions {
@@ -51,6 +51,7 @@ export async function run(ctx: Context, modelPath: string, opts: RfOptions): Pro
   // and adaptive pools learn their window from the shape entering them.
   const inputs = input ? modelFacts(loaded.uses, input).layers.map((l) => l.input) : undefined;
   const r = receptiveField(loaded.uses, inputs);
+  sayNotes(loaded, ctx);
   if (opts.json) {
     ctx.out(jsonDoc(rfJson(r, input)));
     return 0;

@@ -2,7 +2,7 @@
 import { shapeStr } from "../analysis/layers/common.js";
 import { modelFacts, type ModelFacts } from "../analysis/model.js";
 import { jsonDoc, type Context } from "./context.js";
-import { inputShape, loadModel } from "./model.js";
+import { inputShape, loadModel, sayNotes } from "./model.js";
 import { commas, renderTable } from "./table.js";
 
 export interface ShapeOptions {
@@ -47,6 +47,7 @@ export async function run(ctx: Context, modelPath: string, opts: ShapeOptions): 
   const loaded = await loadModel(modelPath, opts, ctx);
   const input = inputShape(loaded, opts.input, true)!;
   const facts = modelFacts(loaded.uses, input);
+  sayNotes(loaded, ctx);
   if (opts.json) {
     ctx.out(jsonDoc(shapeJson(facts, loaded.spec.name)));
     return 0;
