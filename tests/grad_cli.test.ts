@@ -115,6 +115,41 @@ describe("dlq grad (CLI)", () => {
     expect(v.prediction).toMatch(/^the pre-activation variance grows beyond float64 by layer 16 /);
   });
 
+  it("a first-layer gradient of exactly 0 is vanishing, not healthy; σw² overflowing is no crash", () => {
+    // By hand: with gain 1e5 the pre-activations are ~1e5, where σ'(z) = σ(z)(1 − σ(z)) underflows
+    // to 0 in float64 (|z| > 745), so the first layer's weight gradient is exactly 0.
+    const r = dlq([
+      "grad",
+      "examples/course_mlpirate.py",
+      "--init",
+      "xavier_normal",
+      "--gain",
+      "1e5",
+      "--seeds",
+      "1",
+      "--no-plot",
+    ]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/sigmoid: vanishing — ‖∂L\/∂W‖ first\/last = 0,/);
+    // gain² = 1e306 is finite, and so is σw² = gain²·2·fan_in/(fan_in + fan_out) (it overflowed
+    // in an intermediate product); through sigmoids, bounded, the variance stays finite too.
+    const big = dlq([
+      "grad",
+      "examples/course_mlpirate.py",
+      "--init",
+      "xavier_normal",
+      "--gain",
+      "1e153",
+      "--seeds",
+      "1",
+      "--json",
+    ]);
+    expect(big.code).toBe(0);
+    expect(Number.isFinite(JSON.parse(big.stdout).variants[0].predicted_log10_first_to_last)).toBe(
+      true,
+    );
+  });
+
   it("a layer without a forward exits 2 naming it", () => {
     const r = dlq(["grad", "-", "--input", "1,1,5,5,5"], {
       input: "import torch.nn as nn\nm = nn.Sequential(nn.Conv3d(1, 2, 3))\n",

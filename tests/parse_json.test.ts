@@ -91,18 +91,14 @@ describe("JSON spec", () => {
     );
   });
 
-  it("integers beyond 2^53 − 1 are refused, not rounded (2^53 + 1 would read as 2^53)", () => {
+  it("an input size beyond 2^53 − 1 is refused, not rounded (2^53 + 1 would read as 2^53)", () => {
     const text = '{"input": [1, 9007199254740993], "layers": [{"type": "ReLU"}]}';
     const e = thrown(() => parse(text));
     expect(e.where).toBe("m.json:1:15");
-    expect(e.message).toBe(
-      "the integer 9007199254740993 is too large (beyond 2^53 − 1, dlq cannot hold it exactly)",
-    );
-    // 2^53 − 1 itself, and large numbers written with an exponent or a fraction, are numbers.
+    expect(e.message).toBe("input[1] is too large (beyond 2^53 − 1, dlq cannot hold it exactly)");
     expect(() =>
       parse('{"input": [9007199254740991], "layers": [{"type": "ReLU"}]}'),
     ).not.toThrow();
-    expect(() => parse('{"input": [1e300], "layers": []}')).not.toThrow(/too large/);
   });
 
   it("schema errors name the JSON path and point at it", () => {

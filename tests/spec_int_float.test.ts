@@ -179,3 +179,23 @@ describe("the repr and JSON forms", () => {
     expect(modelFacts(load(json, "m.json").uses, [1, 3]).params).toBe(16);
   });
 });
+
+describe("integers beyond 2^53 − 1 (float64 cannot hold them exactly)", () => {
+  it("an int argument that large is refused, not rounded (2^53 + 1 would read as 2^53)", () => {
+    expect(errLine(H + "net = nn.Linear(9007199254740993, 2)")).toBe(
+      "m.py:2:7: layer net (Linear): in_features is too large (beyond 2^53 − 1, dlq cannot hold it exactly)",
+    );
+    expect(errLine(H + "H = 2**60\nnet = nn.Sequential(nn.Embedding(H, 4))")).toMatch(
+      /layer 0 \(Embedding\): num_embeddings is too large/,
+    );
+  });
+  it("a float argument that large is a float, as in PyTorch (BatchNorm1d(3, eps=10**20) runs)", () => {
+    const { uses } = load(
+      H + "net = nn.Sequential(nn.BatchNorm1d(3, eps=10**20), nn.LeakyReLU(2**60))",
+    );
+    expect(modelFacts(uses, [2, 3]).params).toBe(6); // weight and bias of 3 each
+  });
+  it("an unused large constant is no concern of the model's", () => {
+    expect(() => load(H + "seed = 0xFFFFFFFFFFFFFFFF\nnet = nn.Linear(3, 2)")).not.toThrow();
+  });
+});

@@ -441,12 +441,16 @@ export function measureGradFlow(uses: readonly LayerUse[], p: GradProtocol): Gra
       "some seeds overflowed (a loss or gradient is infinite or NaN); those values are reported as null",
     );
   }
-  const firstToLast = layers.length > 0 ? layers[0].log10RatioToLast : null;
-  const outFirstToLast = layers.length > 0 ? layers[0].outputLog10RatioToLast : null;
+  // The verdict reads the medians before they are made JSON-safe: a first-layer gradient of
+  // exactly 0 (saturated activations) is log10 ratio −∞, vanishing completely, not unknown.
+  const rawRatio = (g: (run: SeedRun) => number[]): number | null =>
+    layers.length > 0 ? median(runs.map((run) => log10Ratio(g(run)[0], g(run)[last]))) : null;
+  const firstToLast = rawRatio((run) => run.wg);
+  const outFirstToLast = rawRatio((run) => run.og);
   // The weight gradients decide; the gradients w.r.t. the outputs decide when the weights' do not
   // cross the threshold (e.g. exploding ‖∂L/∂y‖ offset by shrinking activations).
   const decide = (r: number | null): Verdict | null =>
-    r === null
+    r === null || Number.isNaN(r)
       ? null
       : r < -VERDICT_DECADES
         ? "vanishing"
@@ -492,7 +496,7 @@ export function measureGradFlow(uses: readonly LayerUse[], p: GradProtocol): Gra
     predictionUnavailable: typeof mf === "string" ? mf : null,
     predictedLog10FirstToLast: layers.length > 0 ? layers[0].predictedLog10RatioToLast : null,
     layers,
-    log10FirstToLast: firstToLast,
+    log10FirstToLast: layers.length > 0 ? layers[0].log10RatioToLast : null,
     verdict,
     log10PerLayer: slope,
     float32FreezeDepth: freeze,

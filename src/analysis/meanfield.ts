@@ -614,7 +614,7 @@ export function initVariances(layers: readonly LinearShape[], init: InitScheme):
       case "xavier_uniform":
       case "xavier_normal": {
         const gain = init.gain ?? 1;
-        sigmaW2 = (gain * gain * 2 * fanIn) / (fanIn + fanOut);
+        sigmaW2 = gain * gain * ((2 * fanIn) / (fanIn + fanOut));
         break;
       }
       case "kaiming_uniform":
@@ -625,12 +625,12 @@ export function initVariances(layers: readonly LinearShape[], init: InitScheme):
         } catch (e) {
           throw new InputError((e as Error).message);
         }
-        sigmaW2 = init.mode === "fan_out" ? (gain * gain * fanIn) / fanOut : gain * gain;
+        sigmaW2 = init.mode === "fan_out" ? gain * gain * (fanIn / fanOut) : gain * gain;
         break;
       }
       case "orthogonal": {
         const gain = init.gain ?? 1;
-        sigmaW2 = fanOut <= fanIn ? gain * gain : (gain * gain * fanIn) / fanOut;
+        sigmaW2 = fanOut <= fanIn ? gain * gain : gain * gain * (fanIn / fanOut);
         break;
       }
       case "normal":
@@ -721,6 +721,9 @@ export function meanFieldMlp(input: MeanFieldMlpInput): MeanFieldMlp {
       }
     }
     for (const k of ["sigmaW2", "sigmaB2"] as const) {
+      if (layer[k] === Infinity) {
+        throw new MeanFieldOverflow(`the weight variance overflows float64 at layer ${i + 1}`);
+      }
       if (!(layer[k] >= 0) || !Number.isFinite(layer[k])) {
         throw new InputError(`${k} must be a finite number ≥ 0, got ${layer[k]}`, where);
       }

@@ -348,10 +348,12 @@ function curves(v: GradVariant): { measured: (number | null)[]; predicted: (numb
 function verdictLine(v: GradVariant, ctx: Context, lr: number): string {
   const s = ctx.style;
   const color = v.verdict === "healthy" ? s.green : s.red;
-  const r = v.log10FirstToLast;
-  let text = `${s.bold(v.act)}: ${color(v.verdict)} — ‖∂L/∂W‖ first/last = 10^${fmtSigned(r).trim()}`;
-  const y = v.layers[0]?.outputLog10RatioToLast ?? null;
-  text += `, ‖∂L/∂y‖ first/last = 10^${fmtSigned(y).trim()}`;
+  // A first-layer gradient of exactly 0 has no log10 ratio: it is written 0.
+  const ratio = (log10: number | null, first: number | undefined): string =>
+    log10 === null && first === 0 ? "0" : `10^${fmtSigned(log10).trim()}`;
+  const first = v.layers[0];
+  let text = `${s.bold(v.act)}: ${color(v.verdict)} — ‖∂L/∂W‖ first/last = ${ratio(v.log10FirstToLast, first?.weightGradNorm)}`;
+  text += `, ‖∂L/∂y‖ first/last = ${ratio(first?.outputLog10RatioToLast ?? null, first?.outputGradNorm)}`;
   text += ` (threshold: |log10 first/last| > ${VERDICT_DECADES} for ‖∂L/∂W‖, else for ‖∂L/∂y‖)`;
   if (v.predictedLog10FirstToLast !== null) {
     text += `; mean field predicts ‖∂L/∂W‖ first/last = 10^${fmtSigned(v.predictedLog10FirstToLast)}`;

@@ -282,14 +282,6 @@ class JsonParser {
       const shown = m[0].length > 24 ? `${m[0].slice(0, 21)}...` : m[0];
       this.fail(`the number ${shown} is out of range (not finite)`, this.i - m[0].length);
     }
-    if (m[2] === undefined && m[3] === undefined && !Number.isSafeInteger(v)) {
-      // Beyond 2^53 − 1, float64 (JavaScript's number) skips integers: 2^53 + 1 would become 2^53.
-      const shown = m[0].length > 24 ? `${m[0].slice(0, 21)}...` : m[0];
-      throw new InputError(
-        `the integer ${shown} is too large (beyond 2^53 − 1, dlq cannot hold it exactly)`,
-        this.lc.loc(this.i - m[0].length),
-      );
-    }
     return v;
   }
 }
@@ -407,7 +399,17 @@ class SpecBuilder {
       root = seq;
     }
     const spec: ModelSpec = { root, format: "json" };
-    if (top.input !== undefined) spec.input = top.input as number[];
+    if (top.input !== undefined) {
+      spec.input = top.input as number[];
+      // Beyond 2^53 − 1 float64 skips integers: refuse a size rather than round it.
+      const big = spec.input.findIndex((d) => !Number.isSafeInteger(d));
+      if (big >= 0) {
+        throw new InputError(
+          `input[${big}] is too large (beyond 2^53 − 1, dlq cannot hold it exactly)`,
+          this.at(`/input/${big}`),
+        );
+      }
+    }
     if (typeof top.name === "string") spec.name = top.name;
     return spec;
   }

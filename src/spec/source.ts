@@ -1468,13 +1468,6 @@ class Interpreter {
       throw tooDeep(`more than ${MAX_MODULE_DEPTH} nested tuples or lists`, at.loc);
     switch (v.t) {
       case "num":
-        // Beyond 2^53 − 1, float64 skips integers (2^53 + 1 reads as 2^53): refuse, not round.
-        if (!v.isFloat && !Number.isSafeInteger(v.v)) {
-          throw new InputError(
-            `${arg}: the integer is too large (beyond 2^53 − 1, dlq cannot hold it exactly)`,
-            at.loc,
-          );
-        }
         return pyNumber(v.v, v.isFloat);
       case "str":
         return v.v;

@@ -74,17 +74,28 @@ function isInt(v: PyValue): v is number {
   return typeof v === "number" && Number.isInteger(v);
 }
 
+/**
+ * An int, exactly as written. Beyond 2^53 − 1 float64 skips integers (2^53 + 1 reads as 2^53), so
+ * such a size is refused rather than rounded.
+ */
+function exactInt(name: string, v: PyValue): number {
+  if (!isInt(v)) throw new LayerError(`${name} must be an int, got ${py(v)}`);
+  if (!Number.isSafeInteger(v)) {
+    throw new LayerError(`${name} is too large (beyond 2^53 − 1, dlq cannot hold it exactly)`);
+  }
+  return v;
+}
+
 /** An int ≥ `min` (default 1); a float, even a whole one (`3.0`), is refused, as PyTorch does. */
 export function int(name: string, v: PyValue, min = 1): number {
-  if (!isInt(v)) throw new LayerError(`${name} must be an int, got ${py(v)}`);
-  if (v < min) throw new LayerError(`${name} must be ≥ ${min}, got ${v}`);
-  return v;
+  const n = exactInt(name, v);
+  if (n < min) throw new LayerError(`${name} must be ≥ ${min}, got ${n}`);
+  return n;
 }
 
 /** Any int (negative allowed, e.g. a dim). */
 export function anyInt(name: string, v: PyValue): number {
-  if (!isInt(v)) throw new LayerError(`${name} must be an int, got ${py(v)}`);
-  return v;
+  return exactInt(name, v);
 }
 
 /**
