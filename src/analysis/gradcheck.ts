@@ -341,11 +341,14 @@ export function prepare(text: string, file: string, vars: VarSpec[], seed: numbe
       /** In-place writes of the statement: `it.writes.slice(...writes)`. */
       writes: [number, number];
       rerun: boolean;
+      /** Whether grad mode was off when the statement started (`torch.set_grad_enabled(False)`). */
+      gradOff: boolean;
     }
     const steps: Step[] = [];
     const startVars = new Map(g);
     let cand: { index: number; label: string; loc: Loc } | null = null;
     let lastDef: FunctionDefStmt | null = null;
+    let lastDefAt = -1;
     let requestedAt = -1;
     for (let i = 0; i < body.length; i++) {
       const s = body[i];
@@ -353,6 +356,7 @@ export function prepare(text: string, file: string, vars: VarSpec[], seed: numbe
       const nLeaves = it.leaves.length;
       const nWrites = it.writes.length;
       const req = it.requested;
+      const gradOff = !it.gradEnabled;
       const v = it.exec(s, it.globals, true);
       if (it.requested !== req) requestedAt = i;
       const bindings: [string, Value | undefined][] = [];
@@ -367,11 +371,16 @@ export function prepare(text: string, file: string, vars: VarSpec[], seed: numbe
         createsInputs,
         writes: [nWrites, it.writes.length],
         rerun: false,
+        gradOff,
       });
-      if (s.kind === "FunctionDef") lastDef = s;
+      if (s.kind === "FunctionDef") {
+        lastDef = s;
+        lastDefAt = i;
+      }
+      // a value computed from the inputs, never an input itself (`W = torch.rand(…,
+      // requires_grad=True)`, `W.requires_grad_()`): an input checked against itself passes
       if (
-        v instanceof Tensor &&
-        v.requiresGrad &&
+        derived(v, it.leaves) &&
         (s.kind === "Assign" || s.kind === "Expr" || s.kind === "AugAssign")
       ) {
         cand = { index: i, label: src(s), loc: s.loc };
@@ -396,6 +405,89 @@ export function prepare(text: string, file: string, vars: VarSpec[], seed: numbe
       for (const [k] of step.bindings) {
         if (step.rerun) dirty.add(k);
         else dirty.delete(k);
+      }
+    }
+    // Nothing computed from the inputs with gradients on: say why, as precisely as the snippet
+    // shows it, rather than check an input against itself.
+    const line = (st: Stmt): number => st.loc.line;
+    /** Why statement `step` computes its values without gradients, or null if not visible. */
+    const why = (step: Step): string | null => {
+      if (step.gradOff) return `with grad mode off at line ${line(step.stmt)}`;
+      const st = step.stmt;
+      if (st.kind === "Skipped") {
+        const w = it.withParts(st);
+        for (const item of w?.items ?? []) {
+          const t = src(item.expr);
+          if (
+            /(^|\.)(no_grad|inference_mode|set_grad_enabled)\(/.test(t) &&
+            !/\(\s*True\s*\)$/.test(t)
+          )
+            return `under ${t} at line ${line(st)}`;
+        }
+      }
+      const m = /\.(detach\(\)|data\b)/.exec(src(st));
+      return m ? `with .${m[1]} at line ${line(st)}` : null;
+    };
+    const inputNames = (names: Set<string>, before: Map<string, Value>): string[] =>
+      [...names].filter((n) => {
+        const x = before.get(n);
+        return x instanceof Tensor && it.leaves.includes(x);
+      });
+    const nothingToCheck = (): void => {
+      // the last value computed from the inputs (data dependence) that does not require grad
+      for (let i = steps.length - 1; i > lastDefAt; i--) {
+        const step = steps[i];
+        const st = step.stmt;
+        const v = step.value;
+        if (!(st.kind === "Assign" || st.kind === "Expr" || st.kind === "AugAssign")) continue;
+        if (!(v instanceof Tensor) || v.requiresGrad || !step.rerun) continue;
+        const names = readNames(st, step.before, withs);
+        let reason = why(step);
+        for (let j = i - 1; j >= 0 && !reason; j--) {
+          const dep = steps[j];
+          if (!dep.rerun || !dep.bindings.some(([k]) => names.has(k))) continue;
+          reason = why(dep);
+          for (const n of readNames(dep.stmt, dep.before, withs)) names.add(n);
+        }
+        const from = inputNames(names, step.before);
+        const target =
+          st.kind === "Assign" && st.targets.length === 1 && st.targets[0].kind === "Name"
+            ? st.targets[0].id
+            : null;
+        throw new InputError(
+          `nothing to check: ${target ? `'${target}'` : "this value"} is computed from ${from.length ? from.join(", ") : "an input"} ` +
+            `without gradients${reason ? ` (${reason})` : ""}, so it does not require grad: PyTorch's ` +
+            `${target ?? "tensor"}.backward() raises "element 0 of tensors does not require grad and does not have a grad_fn"`,
+          st.loc,
+        );
+      }
+      if (lastDef) return;
+      // computed from the inputs only inside a loop, a conditional or a with block
+      for (let i = steps.length - 1; i >= 0; i--) {
+        const step = steps[i];
+        const st = step.stmt;
+        if (st.kind === "Assign" || st.kind === "Expr" || st.kind === "AugAssign") continue;
+        const b = step.bindings.find(([, x]) => derived(x, it.leaves));
+        if (!b) continue;
+        const what =
+          st.kind === "For" ? "the for loop" : st.kind === "If" ? "the if statement" : "the block";
+        throw new InputError(
+          `nothing to check: '${b[0]}' is computed from ${inputNames(readNames(st, step.before, withs), step.before).join(", ") || "an input"} ` +
+            `only inside ${what} at line ${line(st)}; dlq checks a value computed by a top-level statement ` +
+            `(e.g. ${b[0]} = … after the loop) or a torch.autograd.gradcheck(f, inputs) call`,
+          st.loc,
+        );
+      }
+    };
+    if (!it.requested && !cand && it.leaves.length > 0) {
+      nothingToCheck();
+      if (!lastDef) {
+        const names = [...new Set(it.leaves.map((t) => it.names.get(t)).filter((n) => n))];
+        throw new InputError(
+          `nothing to check: no statement computes a tensor from ${names.length ? names.join(", ") : "an input"} with gradients on ` +
+            "(write the loss as a top-level assignment, e.g. loss = ((X @ W - y) ** 2).mean(), or call torch.autograd.gradcheck(f, (W,)))",
+          { file, line: 1, column: 1 },
+        );
       }
     }
     it.recording = false;
