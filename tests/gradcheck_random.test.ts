@@ -122,3 +122,55 @@ describe("random tensors drawn outside the function stay fixed", () => {
     expect(r.out).toContain("value 1.700410862;");
   });
 });
+
+describe("a top-level statement's own draw is made once, as a notebook runs the line once", () => {
+  it("loss = torch.mean(X @ W + torch.randn(5) * 0.01) passes (it failed as not deterministic)", async () => {
+    // d/dW[i, j] of mean over 100×5 of X @ W + noise = Σₙ X[n, i] / 500, whatever the noise
+    const src = [
+      "import torch",
+      `X = torch.rand(100, 5, ${D})`,
+      `W = torch.rand(5, 5, requires_grad=True, ${D})`,
+      `loss = torch.mean(X @ W + torch.randn(5, ${D}) * 0.01)`,
+    ];
+    const p = prepare(src.join("\n"), "r2.py", [], 0);
+    const v = p.f().item();
+    expect(p.f().item()).toBe(v);
+    const r = runGradcheck(p, { showGrad: 100 });
+    expect(r.passed).toBe(true);
+    expect(r.notes.filter((n) => n.includes("deterministic"))).toEqual([]);
+    const X = T.rand([100, 5], new T.Generator(0));
+    const colSum = T.sum(X, 0).data;
+    (r.inputs[0].grad as number[][]).forEach((row, i) =>
+      row.forEach((g) => expect(g).toBeCloseTo(colSum[i] / 500, 12)),
+    );
+    const cli = await dlq("gradcheck", snippet("r2.py", src));
+    expect(cli.code).toBe(0);
+    expect(cli.out).toContain("passed: 25 of 25 elements match");
+  });
+
+  it("the draw is the first run's: the value is the same as a plain run of the snippet", () => {
+    // W = 1: loss = Σ (W · n) with n the snippet's first draw from dlq's seeded generator
+    const p = prepare(
+      [
+        "import torch",
+        `W = torch.ones(3, ${D}, requires_grad=True)`,
+        `loss = (W * torch.randn(3, ${D})).sum()`,
+      ].join("\n"),
+      "n.py",
+      [],
+      0,
+    );
+    const n = T.randn([3], new T.Generator(0)).data;
+    expect(p.f().item()).toBeCloseTo(n[0] + n[1] + n[2], 14);
+    expect(runGradcheck(p).passed).toBe(true);
+  });
+
+  it("a def called by the statement still draws anew at every evaluation", () => {
+    const src = [...NOISY_DEF, `loss = f(W) + torch.randn(3, ${D}).sum()`].join("\n");
+    const p = prepare(src, "mixed.py", [], 0);
+    expect(p.f().item()).not.toBe(p.f().item());
+    const r = runGradcheck(p);
+    expect(r.passed).toBe(false);
+    expect(r.notes.join(" ")).toContain("torch.rand at mixed.py:4:");
+  });
+});

@@ -637,11 +637,8 @@ function tensorList(v: Value | undefined, what: string): Tensor[] {
 }
 
 // creation
-/** The interpreter, noting a random draw by the function called (see `Interpreter.drew`). */
-const drawing = (b: Bound): Interpreter => {
-  b.interp.drew(b.display);
-  return b.interp;
-};
+/** The generator to draw from, noting a random draw by the function called (`Interpreter.drew`). */
+const drawing = (b: Bound): Generator => b.interp.drew(b.display);
 const creation = (b: Bound, make: (shape: number[]) => Tensor): Tensor => {
   b.interp.dtype(b.args.dtype);
   const t = make(toShape(b.rest, "size"));
@@ -649,8 +646,8 @@ const creation = (b: Bound, make: (shape: number[]) => Tensor): Tensor => {
   return t;
 };
 const CREATION_KW = ["*size", "dtype?", "requires_grad?", "generator?"];
-def(["torch.rand"], CREATION_KW, (b) => creation(b, (s) => T.rand(s, drawing(b).gen)));
-def(["torch.randn"], CREATION_KW, (b) => creation(b, (s) => T.randn(s, drawing(b).gen)));
+def(["torch.rand"], CREATION_KW, (b) => creation(b, (s) => T.rand(s, drawing(b))));
+def(["torch.randn"], CREATION_KW, (b) => creation(b, (s) => T.randn(s, drawing(b))));
 def(["torch.zeros", "torch.empty"], CREATION_KW, (b) => creation(b, (s) => T.zeros(s)));
 def(["torch.ones"], CREATION_KW, (b) => creation(b, (s) => T.ones(s)));
 const likeFn = (make: (t: Tensor, b: Bound) => Tensor) => (b: Bound) => {
@@ -673,12 +670,12 @@ def(
 def(
   ["torch.rand_like"],
   LIKE,
-  likeFn((t, b) => T.rand(t.shape, drawing(b).gen)),
+  likeFn((t, b) => T.rand(t.shape, drawing(b))),
 );
 def(
   ["torch.randn_like"],
   LIKE,
-  likeFn((t, b) => T.randn(t.shape, drawing(b).gen)),
+  likeFn((t, b) => T.randn(t.shape, drawing(b))),
 );
 def(["torch.full"], ["size", "fill_value", "*", "dtype?", "requires_grad?"], (b) => {
   b.interp.dtype(b.args.dtype);
@@ -732,7 +729,7 @@ def(["torch.randint"], ["low", "high?", "size?", "*", "dtype?", "generator?"], (
     high = toInt(b.args.high, "high");
     size = b.args.size;
   }
-  return T.randint(low, high, toIntList(size, "size"), drawing(b).gen);
+  return T.randint(low, high, toIntList(size, "size"), drawing(b));
 });
 def(["torch.manual_seed"], ["seed"], (b) => {
   b.interp.gen.manualSeed(toInt(b.args.seed, "seed"));
@@ -1094,11 +1091,23 @@ export class Interpreter {
 
   /** Where the current (innermost) call's function name is, for {@link drew}. */
   private callLoc: Loc | undefined;
-  /** The first random draw made while re-evaluating (recording off), e.g. under gradcheck. */
+  /** The first random draw new at each re-evaluation (recording off), e.g. under gradcheck. */
   redraw: { what: string; where?: Loc } | null = null;
-  /** Notes a draw from the generator by `what` (`torch.rand`…) at the current call. */
-  drew(what: string): void {
+  /**
+   * While set (re-running a top-level statement of a snippet), draws made by the statement itself,
+   * outside any `def` it calls, come from this generator: a copy of the state the statement started
+   * from in the first run, so that they replay the draw a notebook made once. Draws inside a
+   * function come from {@link gen}, new at every evaluation.
+   */
+  topLevelGen: Generator | null = null;
+  /**
+   * The generator a draw by `what` (`torch.rand`…) at the current call comes from; notes the
+   * first draw that is new at each evaluation.
+   */
+  drew(what: string): Generator {
+    if (this.topLevelGen && this.depth === 0) return this.topLevelGen;
     if (!this.recording && !this.redraw) this.redraw = { what, where: this.callLoc };
+    return this.gen;
   }
 
   /** In-place writes made while recording: the tensor and its values before the write. */

@@ -327,9 +327,11 @@ export function prepare(text: string, file: string, vars: VarSpec[], seed: numbe
     // statement that wrote into an existing tensor in place (`with torch.no_grad(): W -= …`) is
     // replayed too: the tensor keeps the values written in the first run (re-running it would
     // write again at every evaluation); writes made after the statement checked are undone. The
-    // statements re-run draw from the generator where the previous evaluation left it: a function
-    // that draws random values (`torch.rand` inside a `def`) draws new ones at every evaluation,
-    // as it does under PyTorch's gradcheck, and the check sees that it is not deterministic.
+    // statements re-run replay their own draws (`loss = torch.mean(X @ W + torch.randn(5))`: a
+    // notebook runs the line once, so the noise is fixed), but a function they call draws from the
+    // generator where the previous evaluation left it: a function that draws random values
+    // (`torch.rand` inside a `def`) draws new ones at every evaluation, as it does under PyTorch's
+    // gradcheck, and the check sees that it is not deterministic.
     interface Step {
       stmt: Stmt;
       /** The global bindings before the statement, in the first run. */
@@ -343,6 +345,8 @@ export function prepare(text: string, file: string, vars: VarSpec[], seed: numbe
       rerun: boolean;
       /** Whether grad mode was off when the statement started (`torch.set_grad_enabled(False)`). */
       gradOff: boolean;
+      /** The generator's state before the statement, in the first run. */
+      gen: Generator;
     }
     const steps: Step[] = [];
     const startVars = new Map(g);
@@ -357,6 +361,7 @@ export function prepare(text: string, file: string, vars: VarSpec[], seed: numbe
       const nWrites = it.writes.length;
       const req = it.requested;
       const gradOff = !it.gradEnabled;
+      const gen = it.gen.clone();
       const v = it.exec(s, it.globals, true);
       if (it.requested !== req) requestedAt = i;
       const bindings: [string, Value | undefined][] = [];
@@ -372,6 +377,7 @@ export function prepare(text: string, file: string, vars: VarSpec[], seed: numbe
         writes: [nWrites, it.writes.length],
         rerun: false,
         gradOff,
+        gen,
       });
       if (s.kind === "FunctionDef") {
         lastDef = s;
@@ -521,7 +527,13 @@ export function prepare(text: string, file: string, vars: VarSpec[], seed: numbe
         for (let i = 0; i <= c.index; i++) {
           const step = steps[i];
           if (step.rerun || (i === c.index && !step.createsInputs)) {
-            v = it.exec(step.stmt, it.globals, true);
+            // the statement's own draws replay the first run's; a def it calls draws anew
+            it.topLevelGen = step.gen.clone();
+            try {
+              v = it.exec(step.stmt, it.globals, true);
+            } finally {
+              it.topLevelGen = null;
+            }
           } else {
             for (const [k, x] of step.bindings) {
               if (x === undefined) g.delete(k);
