@@ -1190,8 +1190,16 @@ export class Interpreter {
       );
       if (kind === "no_grad") mode = false;
       else if (kind === "enable_grad") mode = true;
-      else if (kind === "set_grad_enabled") mode = truthy(b.args.mode!);
-      else if (toBool(b.args.mode, true)) mode = false;
+      else if (kind === "set_grad_enabled") {
+        const m = b.args.mode!;
+        // torch.set_grad_enabled's __init__: `enabled must be a bool (got int)`
+        if (typeof m !== "boolean")
+          throw new InputError(
+            `enabled must be a bool (got ${m === null ? "NoneType" : typeName(m)})`,
+            e.args[0]?.loc ?? e.loc,
+          );
+        mode = m;
+      } else if (toBool(b.args.mode, true)) mode = false;
       if (target) this.assign(target, null, scope, topLevel);
     }
     const run = (): void => {
@@ -1717,6 +1725,10 @@ export class Interpreter {
           return null;
         case "requires_grad_": {
           const flag = args[0] ?? kwargs.get("requires_grad") ?? true;
+          if (typeof flag !== "boolean")
+            throw new InputError(
+              `requires_grad_(): argument 'requires_grad'${args.length ? " (position 1)" : ""} must be bool, not ${flag === null ? "NoneType" : typeName(flag)}`,
+            );
           if (truthy(flag)) this.markLeaf(self);
           else self.requiresGrad = false;
           return self;
