@@ -174,3 +174,39 @@ describe("a top-level statement's own draw is made once, as a notebook runs the 
     expect(r.notes.join(" ")).toContain("torch.rand at mixed.py:4:");
   });
 });
+
+describe("the not-deterministic note only where the verdict depends on it", () => {
+  // f(W) = Σ W² + 1e-13·u, u ~ U[0, 1) drawn at every call: central differences see at most
+  // 1e-13 / 2e-6 = 5e-8 of noise, far below atol 1e-5, so PyTorch's gradcheck passes it.
+  const tiny = [
+    "import torch",
+    `W = torch.rand(3, ${D}, requires_grad=True)`,
+    "def f(W):",
+    `    return (W ** 2).sum() + 1e-13 * torch.rand(1, ${D}).sum()`,
+    "torch.autograd.gradcheck(f, (W,), raise_exception=False)",
+  ];
+  it("tiny noise: passed, and no note claiming the values differ", async () => {
+    const r = await dlq("gradcheck", snippet("tiny.py", tiny));
+    expect(r.code).toBe(0);
+    expect(r.out).toContain("passed: 3 of 3 elements match");
+    expect(r.out).not.toContain("deterministic");
+  });
+
+  it("with atol 0 and rtol 0 the noise fails it: the note shows digits that differ", async () => {
+    const r = await dlq(
+      "gradcheck",
+      snippet("tiny0.py", tiny),
+      "--atol",
+      "0",
+      "--rtol",
+      "0",
+      "--json",
+    );
+    expect(r.code).toBe(1);
+    const note = (json(r.out).notes as string[]).find((n) => n.includes("not deterministic"))!;
+    const m = /gave (\S+) and (\S+?),/.exec(note)!;
+    expect(m[1]).not.toBe(m[2]);
+    // 1e-13 · (u₁ − u₂) on a value near 1 shows from the 13th significant digit on
+    expect(m[1].replace(/^-?0?\.?/, "").length).toBeGreaterThan(11);
+  });
+});
