@@ -1602,8 +1602,16 @@ export class Interpreter {
           return t.requiresGrad;
         case "data":
           return t.detach();
-        case "grad":
-          return null;
+        case "grad": {
+          // `.backward()` is not run (it changes nothing dlq checks), so `.grad` has no value:
+          // refused rather than None, which would fail later with a misleading TypeError
+          const name = this.names.get(t);
+          throw new InputError(
+            `${name ? `${name}.grad` : ".grad"} is not modelled: dlq does not run .backward() or ` +
+              "keep .grad, so a gradient-descent step cannot be followed here; dlq gradcheck " +
+              "computes the gradient itself: give it the snippet up to the loss (loss = …)",
+          );
+        }
         case "dtype":
           return new DType("float64");
       }
