@@ -1110,6 +1110,9 @@ export class Interpreter {
     return this.gen;
   }
 
+  /** The storage of the inputs being checked: re-evaluations may not write into it. */
+  checkedInputs: Set<ArrayBufferLike> | null = null;
+
   /** In-place writes made while recording: the tensor and its values before the write. */
   readonly writes: { tensor: Tensor; before: Float64Array }[] = [];
 
@@ -1145,6 +1148,14 @@ export class Interpreter {
       throw new InputError(
         `output with shape ${T.shapeStr(t.shape)} doesn't match the broadcast shape ${T.shapeStr(v.shape)}`,
       );
+    if (!this.recording && this.checkedInputs?.has(t.data.buffer)) {
+      const name = this.names.get(t) ?? "input";
+      throw new InputError(
+        `the function modifies its input ${name} in place under no_grad, so every evaluation moves ` +
+          "the point being checked; PyTorch's gradcheck stops with \"one of the variables needed for " +
+          `gradient computation has been modified by an inplace operation" when the graph uses ${name}`,
+      );
+    }
     if (this.recording) this.writes.push({ tensor: t, before: t.data.slice() });
     t.data.set(v.data);
   }

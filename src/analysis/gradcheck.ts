@@ -579,6 +579,7 @@ export function prepare(text: string, file: string, vars: VarSpec[], seed: numbe
     );
   }
   // evaluate once, so that errors surface before the check
+  it.checkedInputs = new Set(it.leaves.map((t) => t.data.buffer));
   const out = f();
   if (!out.requiresGrad) it.note("the value does not depend on any input that requires grad");
   let k = 0;
