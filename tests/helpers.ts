@@ -4,7 +4,9 @@ import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { resolveModel } from "../src/analysis/model.js";
 import { LAYERS } from "../src/analysis/layers/index.js";
+import { InputError } from "../src/errors.js";
 import { parseModel } from "../src/spec/index.js";
+import type { LayerModule, ModuleSpec } from "../src/spec/types.js";
 
 export const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
@@ -49,4 +51,20 @@ export async function dlqInProcess(
     readStdin: async () => "",
   });
   return { code, out, err };
+}
+
+/** The one line the InputError thrown by `f` shows the user; fails the test if `f` throws none. */
+export function errorLine(f: () => unknown): string {
+  try {
+    f();
+  } catch (e) {
+    if (e instanceof InputError) return e.toLine();
+    throw e;
+  }
+  throw new Error("did not throw");
+}
+
+/** The layers of a module tree, in order. */
+export function layersOf(m: ModuleSpec): LayerModule[] {
+  return m.kind === "layer" ? [m] : m.children.flatMap((c) => layersOf(c.module));
 }

@@ -4,9 +4,9 @@
 import { describe, expect, it } from "vitest";
 import { InputError } from "../src/errors.js";
 import { modelFacts } from "../src/analysis/model.js";
-import { catalogue, load } from "./helpers.js";
+import { catalogue, load, layersOf } from "./helpers.js";
 import { detectFormat, parseModel } from "../src/spec/index.js";
-import type { LayerModule, ModelSpec, ModuleSpec } from "../src/spec/types.js";
+import type { ModelSpec } from "../src/spec/types.js";
 
 // The real layer catalogue decides which module names exist.
 const opts = catalogue;
@@ -23,9 +23,7 @@ function thrown(f: () => unknown): InputError {
 }
 const errLine = (text: string, file = "m.py"): string => thrown(() => parse(text, file)).toLine();
 
-function layers(m: ModuleSpec): LayerModule[] {
-  return m.kind === "layer" ? [m] : m.children.flatMap((c) => layers(c.module));
-}
+const layers = layersOf;
 /** Trainable parameters of Linear layers (the only parametrised layer used here). */
 function trainable(spec: ModelSpec): number {
   return layers(spec.root)

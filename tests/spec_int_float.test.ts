@@ -18,19 +18,10 @@
 // nn.BatchNorm2d(8.0, affine=False, track_running_stats=False)). The model ACCEPTED below gives
 // output (1, 16) and 51,008 parameters on a (1, 3, 7, 7) input in PyTorch 1.13.
 import { describe, expect, it } from "vitest";
-import { load } from "./helpers.js";
-import { InputError } from "../src/errors.js";
+import { load, errorLine } from "./helpers.js";
 import { modelFacts } from "../src/analysis/model.js";
 
-function errLine(text: string, file = "m.py"): string {
-  try {
-    load(text, file);
-  } catch (e) {
-    if (e instanceof InputError) return e.toLine();
-    throw e;
-  }
-  throw new Error("did not throw");
-}
+const errLine = (text: string, file = "m.py"): string => errorLine(() => load(text, file));
 
 const H = "import torch.nn as nn\n";
 

@@ -3,26 +3,15 @@
 // interpreter's banner, or output), the text is read as a session: prompts removed, everything
 // else blanked, locations kept. A `>>>` inside a string (a doctest in a docstring) is not a prompt.
 import { describe, expect, it } from "vitest";
-import { catalogue } from "./helpers.js";
-import { InputError } from "../src/errors.js";
+import { catalogue, errorLine, layersOf } from "./helpers.js";
 import { detectFormat, parseModel } from "../src/spec/index.js";
-import type { LayerModule, ModelSpec, ModuleSpec } from "../src/spec/types.js";
+import type { ModelSpec } from "../src/spec/types.js";
 
 const parse = (text: string): ModelSpec => parseModel(text, "s.py", catalogue);
 
-function errLine(text: string): string {
-  try {
-    parse(text);
-  } catch (e) {
-    if (e instanceof InputError) return e.toLine();
-    throw e;
-  }
-  throw new Error("did not throw");
-}
+const errLine = (text: string): string => errorLine(() => parse(text));
 
-function layers(m: ModuleSpec): LayerModule[] {
-  return m.kind === "layer" ? [m] : m.children.flatMap((c) => layers(c.module));
-}
+const layers = layersOf;
 const summary = (spec: ModelSpec): string[] =>
   layers(spec.root).map((l) => `${l.type}(${l.args.positional.join(", ")})`);
 

@@ -6,28 +6,17 @@
 //   for p in m.parameters(): p.requires_grad = 0   → RuntimeError: requires_grad must be a bool
 //   m.requires_grad = 0 (a module: a plain Python attribute) → no error, nothing frozen
 import { describe, expect, it } from "vitest";
-import { catalogue } from "./helpers.js";
-import { InputError } from "../src/errors.js";
+import { catalogue, errorLine, layersOf } from "./helpers.js";
 import { parseSource } from "../src/spec/source.js";
-import type { LayerModule, ModelSpec, ModuleSpec } from "../src/spec/types.js";
+import type { ModelSpec } from "../src/spec/types.js";
 
 const H =
   "import torch.nn as nn\nmodel = nn.Sequential(nn.Linear(4, 3), nn.ReLU(), nn.Linear(3, 2))\n";
 const src = (text: string): ModelSpec => parseSource(H + text, "m.py", catalogue);
 
-function errLine(text: string): string {
-  try {
-    src(text);
-  } catch (e) {
-    if (e instanceof InputError) return e.toLine();
-    throw e;
-  }
-  throw new Error("did not throw");
-}
+const errLine = (text: string): string => errorLine(() => src(text));
 
-function layers(m: ModuleSpec): LayerModule[] {
-  return m.kind === "layer" ? [m] : m.children.flatMap((c) => layers(c.module));
-}
+const layers = layersOf;
 const frozen = (spec: ModelSpec): boolean[] => layers(spec.root).map((l) => l.trainable === false);
 
 const METHOD = "requires_grad_(): argument 'requires_grad' (position 1) must be bool, not";

@@ -5,28 +5,17 @@
 // `while`): the names it binds are unknown. Shapes and counts are worked out by hand
 // (Linear(i, o): i·o + o parameters; Conv2d(3, 8, 3) on 32×32: 30×30 out, 8·3·3·3 + 8 = 224).
 import { describe, expect, it } from "vitest";
-import { catalogue, load } from "./helpers.js";
-import { InputError } from "../src/errors.js";
+import { catalogue, load, errorLine, layersOf } from "./helpers.js";
 import { modelFacts } from "../src/analysis/model.js";
 import { parsePython } from "../src/spec/python.js";
 import { parseSource } from "../src/spec/source.js";
-import type { LayerModule, ModelSpec, ModuleSpec } from "../src/spec/types.js";
+import type { LayerModule, ModelSpec } from "../src/spec/types.js";
 
 const src = (text: string): ModelSpec => parseSource(text, "m.py", catalogue);
 
-function errLine(text: string): string {
-  try {
-    src(text);
-  } catch (e) {
-    if (e instanceof InputError) return e.toLine();
-    throw e;
-  }
-  throw new Error("did not throw");
-}
+const errLine = (text: string): string => errorLine(() => src(text));
 
-function layers(m: ModuleSpec): LayerModule[] {
-  return m.kind === "layer" ? [m] : m.children.flatMap((c) => layers(c.module));
-}
+const layers = layersOf;
 
 const H = "import torch\nimport torch.nn as nn\n";
 
