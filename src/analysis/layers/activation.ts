@@ -10,7 +10,7 @@
  */
 import type { PyValue } from "../../spec/types.js";
 import type { Tensor } from "../../tensor/index.js";
-import { anyInt, bool, int, py, real, shapeStr, wrapDim } from "./common.js";
+import { anyInt, int, py, real, shapeStr, truthy, wrapDim } from "./common.js";
 import { LayerError, type LayerDef, type ParamSpec, type Shape, type TensorCore } from "./types.js";
 
 /** The function an activation layer applies, named as in `torch.nn.functional`. */
@@ -243,7 +243,7 @@ function act(
 }
 
 const INPLACE: ParamSpec = { name: "inplace", default: false };
-const inplaceOnly: Parse = (a) => ({ inplace: bool("inplace", a.inplace) });
+const inplaceOnly: Parse = (a) => ({ inplace: truthy(a.inplace) });
 const none: Parse = () => ({});
 
 /** https://pytorch.org/docs/stable/generated/torch.nn.ReLU.html — max(0, x); (*) → (*). */
@@ -277,14 +277,14 @@ export const LeakyReLU = act(
   [{ name: "negative_slope", default: 0.01 }, INPLACE],
   (a) => ({
     negative_slope: real("negative_slope", a.negative_slope),
-    inplace: bool("inplace", a.inplace),
+    inplace: truthy(a.inplace),
   }),
 );
 
 /** https://pytorch.org/docs/stable/generated/torch.nn.ELU.html — (*) → (*). */
 export const ELU = act("ELU", [{ name: "alpha", default: 1.0 }, INPLACE], (a) => ({
   alpha: real("alpha", a.alpha),
-  inplace: bool("inplace", a.inplace),
+  inplace: truthy(a.inplace),
 }));
 
 /**
@@ -294,7 +294,7 @@ export const ELU = act("ELU", [{ name: "alpha", default: 1.0 }, INPLACE], (a) =>
 export const CELU = act(
   "CELU",
   [{ name: "alpha", default: 1.0 }, INPLACE],
-  (a) => ({ alpha: real("alpha", a.alpha), inplace: bool("inplace", a.inplace) }),
+  (a) => ({ alpha: real("alpha", a.alpha), inplace: truthy(a.inplace) }),
   (p) => {
     if (p.alpha === 0) throw new LayerError("ZeroDivisionError: alpha cannot be 0 for CELU");
   },
@@ -356,7 +356,7 @@ export const Hardtanh = act(
         `max_val must be greater than min_val, got min_val=${min_val} and max_val=${max_val}`,
       );
     }
-    return { min_val, max_val, inplace: bool("inplace", a.inplace) };
+    return { min_val, max_val, inplace: truthy(a.inplace) };
   },
 );
 
@@ -370,7 +370,7 @@ export const Threshold = act(
   (a) => ({
     threshold: real("threshold", a.threshold),
     value: real("value", a.value),
-    inplace: bool("inplace", a.inplace),
+    inplace: truthy(a.inplace),
   }),
 );
 

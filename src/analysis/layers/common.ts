@@ -119,6 +119,20 @@ export function real(name: string, v: PyValue, lo = -Infinity, hi = Infinity): n
   return x;
 }
 
+/**
+ * A flag PyTorch reads only for its truth (`if bias:` in `nn.Linear.__init__`), so any value is
+ * taken as Python would: `bias=0`, `None`, `''`, `()` are false; `1`, `'yes'` are true. Checked
+ * against PyTorch 1.13 (tests/layers_flags.test.ts). Flags PyTorch passes on to a C++ op
+ * (`ceil_mode`, an RNN's `bias`) must be a bool: see {@link bool}.
+ */
+export function truthy(v: PyValue): boolean {
+  if (v === null) return false;
+  if (isPyFloat(v)) return v.float !== 0;
+  if (Array.isArray(v) || typeof v === "string") return v.length > 0;
+  if (typeof v === "number") return v !== 0;
+  return v;
+}
+
 /** A bool. */
 export function bool(name: string, v: PyValue): boolean {
   if (typeof v !== "boolean") throw new LayerError(`${name} must be a bool, got ${py(v)}`);

@@ -10,7 +10,7 @@
  */
 import type { PyValue } from "../../spec/types.js";
 import type { Tensor } from "../../tensor/index.js";
-import { bool, int, intTuple, py, shapeStr } from "./common.js";
+import { int, intTuple, py, shapeStr, truthy } from "./common.js";
 import {
   LayerError,
   type LayerDef,
@@ -153,7 +153,7 @@ function configureConv(n: number, args: Record<string, PyValue>): ConvConfig {
     );
   }
   const paddingMode = args.padding_mode as PaddingMode;
-  const bias = bool("bias", args.bias);
+  const bias = truthy(args.bias);
   // PyTorch's _ConvNd: for 'same', total padding d·(k−1) per axis, left = total // 2, the rest
   // on the right (so an even effective kernel pads one more on the right).
   let padLeft: number[];
@@ -356,7 +356,7 @@ function configureConvTranspose(
   const padding = intTuple("padding", args.padding, n, 0);
   const outputPadding = intTuple("output_padding", args.output_padding, n, 0);
   const dilation = intTuple("dilation", args.dilation, n, 1);
-  const bias = bool("bias", args.bias);
+  const bias = truthy(args.bias);
   // ATen's slow_conv_transpose shape check, per axis (PyTorch checks it at forward, for any input).
   if (outputPadding.some((op, i) => op >= stride[i] && op >= dilation[i])) {
     throw new LayerError(

@@ -6,7 +6,7 @@
  * variants refuse inputs with too few dims.
  */
 import type { PyValue } from "../../spec/types.js";
-import { bool, py, unfloat } from "./common.js";
+import { py, truthy, unfloat } from "./common.js";
 import type { Tensor } from "../../tensor/index.js";
 import { LayerError, type ForwardMode, type LayerDef, type TensorCore } from "./types.js";
 
@@ -31,7 +31,7 @@ function configure(args: Record<string, PyValue>): DropoutConfig {
     // PyTorch's _DropoutNd.__init__ wording.
     throw new LayerError(`dropout probability has to be between 0 and 1, but got ${py(args.p)}`);
   }
-  return { p, inplace: bool("inplace", args.inplace) };
+  return { p, inplace: truthy(args.inplace) };
 }
 
 /**

@@ -6,7 +6,7 @@
  * Embedding's input is a tensor of indices, not a feature map with spatial axes).
  */
 import type { PyValue } from "../../spec/types.js";
-import { anyInt, bool, int, prod, py, real, shapeStr, unfloat, wrapDim } from "./common.js";
+import { anyInt, bool, int, prod, py, real, shapeStr, truthy, unfloat, wrapDim } from "./common.js";
 import { LayerError, type LayerDef, type ParamSpec, type Shape } from "./types.js";
 
 const FACTORY: ParamSpec[] = [
@@ -40,7 +40,7 @@ export const Linear: LayerDef<LinearConfig> = {
   configure: (a) => ({
     in_features: int("in_features", a.in_features, 0),
     out_features: int("out_features", a.out_features, 0),
-    bias: bool("bias", a.bias),
+    bias: truthy(a.bias),
   }),
   outputShape(c, input) {
     if (input.length === 0) {

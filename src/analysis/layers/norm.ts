@@ -9,7 +9,7 @@
  * count only the sliding-window operations); LocalResponseNorm mixes neighbouring channels only.
  */
 import type { PyValue } from "../../spec/types.js";
-import { bool, int, real, shapeStr, unfloat } from "./common.js";
+import { int, real, shapeStr, truthy, unfloat } from "./common.js";
 import type { Tensor } from "../../tensor/index.js";
 import {
   LayerError,
@@ -80,8 +80,8 @@ function configureBn(args: Record<string, PyValue>, spatial: 1 | 2 | 3): BatchNo
     num_features: int("num_features", sized ? args.num_features : unfloat(args.num_features), 0),
     eps: real("eps", args.eps),
     momentum: optReal("momentum", args.momentum),
-    affine: bool("affine", args.affine),
-    track_running_stats: bool("track_running_stats", args.track_running_stats),
+    affine: truthy(args.affine),
+    track_running_stats: truthy(args.track_running_stats),
     spatial,
   };
 }
@@ -217,8 +217,8 @@ export const LayerNorm: LayerDef<LayerNormConfig> = {
     return {
       normalized_shape: shape,
       eps: real("eps", args.eps),
-      elementwise_affine: bool("elementwise_affine", args.elementwise_affine),
-      bias: bool("bias", args.bias),
+      elementwise_affine: truthy(args.elementwise_affine),
+      bias: truthy(args.bias),
     };
   },
   outputShape(c, input) {
@@ -290,7 +290,7 @@ export const GroupNorm: LayerDef<GroupNormConfig> = {
       num_groups,
       num_channels,
       eps: real("eps", args.eps),
-      affine: bool("affine", args.affine),
+      affine: truthy(args.affine),
     };
   },
   outputShape(c, input) {

@@ -9,7 +9,7 @@
  * input by `outputShape`. Golden cases: tests/fixtures/layers_spatial.json.
  */
 import type { PyValue } from "../../spec/types.js";
-import { bool, int, intTuple, py, shapeStr } from "./common.js";
+import { bool, int, intTuple, py, shapeStr, truthy } from "./common.js";
 import { spatialInput, type SpatialInput } from "./conv.js";
 import type { Tensor } from "../../tensor/index.js";
 import { LayerError, type LayerDef, type RfStep, type Shape, type TensorCore } from "./types.js";
@@ -181,7 +181,7 @@ function maxPool(n: number): LayerDef<PoolConfig> {
       n,
       ...windowArgs(n, args),
       dilation: intTuple("dilation", args.dilation, n, 1),
-      returnIndices: bool("return_indices", args.return_indices),
+      returnIndices: truthy(args.return_indices),
       ceilMode: bool("ceil_mode", args.ceil_mode),
       countIncludePad: false,
       divisorOverride: null,
@@ -354,7 +354,7 @@ function adaptive(kind: "Avg" | "Max", n: number): LayerDef<AdaptivePoolConfig> 
     configure: (args) => ({
       n,
       outputSize: configureAdaptive(n, type, args.output_size),
-      returnIndices: kind === "Max" ? bool("return_indices", args.return_indices) : false,
+      returnIndices: kind === "Max" ? truthy(args.return_indices) : false,
     }),
     outputShape: (c, input) => {
       const x = spatialInput(input, n, op);
