@@ -182,6 +182,22 @@ export function gradcheck(
     }
   }
   const deterministic = nondeterminism === undefined;
+  const result = (
+    mode: GradcheckResult["mode"],
+    ok: boolean,
+    reports: GradcheckResult["inputs"],
+  ): GradcheckResult => ({
+    ok,
+    mode,
+    eps,
+    atol,
+    rtol,
+    outputShape: out.shape.slice(),
+    value,
+    deterministic,
+    ...(nondeterminism ? { nondeterminism } : {}),
+    inputs: reports,
+  });
   const kinks = (opts.kinks ?? true) && deterministic;
 
   const blank = (pos: number, t: Tensor, isChecked: boolean): GradcheckInputReport => ({
@@ -302,18 +318,7 @@ export function gradcheck(
       if (rep.numFailures > 0) ok = false;
       reports.push(rep);
     });
-    return {
-      ok,
-      mode: "fast",
-      eps,
-      atol,
-      rtol,
-      outputShape: out.shape.slice(),
-      value,
-      deterministic,
-      ...(nondeterminism ? { nondeterminism } : {}),
-      inputs: reports,
-    };
+    return result("fast", ok, reports);
   }
 
   // analytical Jacobian rows: jac[i][o * n_i + k]
@@ -363,16 +368,5 @@ export function gradcheck(
     if (rep.numFailures > 0) ok = false;
     reports.push(rep);
   });
-  return {
-    ok,
-    mode: "full",
-    eps,
-    atol,
-    rtol,
-    outputShape: out.shape.slice(),
-    value,
-    deterministic,
-    ...(nondeterminism ? { nondeterminism } : {}),
-    inputs: reports,
-  };
+  return result("full", ok, reports);
 }
