@@ -908,99 +908,16 @@ export interface WithStatement {
   body: Stmt[];
 }
 
-const withCache = new WeakMap<SkippedStmt, WithStatement | null>();
-/** Every character but newlines as a space: offsets and line numbers are kept. */
-const blank = (t: string): string => t.replace(/[^\n]/g, " ");
-
 /**
- * The header of a `with` statement from `from` (just after `with`): the offset of the `:` that
- * ends it, and the top-level `,` and `as` in between (outside brackets, strings and comments).
+ * The items and body of a `with` statement, as src/spec/python.ts attaches them to the skipped
+ * node; null for any other skipped statement.
  */
-function scanWithHeader(
-  text: string,
-  from: number,
-  to: number,
-): { colon: number; commas: number[]; as: number[] } | null {
-  let depth = 0;
-  const commas: number[] = [];
-  const as: number[] = [];
-  const word = (c: string | undefined): boolean => c !== undefined && /\w/.test(c);
-  for (let i = from; i < to; i++) {
-    const c = text[i];
-    if (c === "#") {
-      while (i < to && text[i] !== "\n") i++;
-    } else if (c === "'" || c === '"') {
-      const q = text.startsWith(c.repeat(3), i) ? c.repeat(3) : c;
-      i += q.length;
-      while (i < to && !text.startsWith(q, i)) i += text[i] === "\\" ? 2 : 1;
-      i += q.length - 1;
-    } else if (c === "(" || c === "[" || c === "{") depth++;
-    else if (c === ")" || c === "]" || c === "}") depth--;
-    else if (depth === 0) {
-      if (c === ":") return { colon: i, commas, as };
-      if (c === ",") commas.push(i);
-      else if (text.startsWith("as", i) && !word(text[i - 1]) && !word(text[i + 2])) as.push(i);
-    }
-  }
-  return null;
-}
-
-/**
- * Parses a `with` statement that the AST keeps as a {@link SkippedStmt}: its items and its body,
- * located in `text` (each part is parsed from a copy of `text` in which everything else is blank,
- * so that offsets, lines and columns are the file's). Null when `s` is not a `with` statement or
- * has a form not read here (`async with`, `as` inside a parenthesized item list).
- */
-export function parseWith(text: string, file: string, s: SkippedStmt): WithStatement | null {
-  if (withCache.has(s)) return withCache.get(s)!;
-  let out: WithStatement | null = null;
-  try {
-    out = parseWithUncached(text, file, s);
-  } catch (e) {
-    if (!(e instanceof InputError)) throw e;
-  }
-  withCache.set(s, out);
-  return out;
-}
-
-function parseWithUncached(text: string, file: string, s: SkippedStmt): WithStatement | null {
-  if (s.what !== "WithStatement" || !/^with\b/.test(text.slice(s.from, s.from + 5))) return null;
-  const head = scanWithHeader(text, s.from + 4, s.to);
-  if (!head) return null;
-  const { colon } = head;
-  const lineStart = text.lastIndexOf("\n", s.from - 1) + 1;
-  if (text.slice(lineStart, s.from).trim() !== "" || text[colon - 1] === "\n") return null;
-  // an expression at its own offsets: blanks + "(" in place of the character before it (the `h`
-  // of `with`, a comma, the `s` of `as`) + the expression + ")"
-  const exprAt = (a: number, b: number): Expr =>
-    parsePythonExpression(blank(text.slice(0, a - 1)) + "(" + text.slice(a, b) + ")", file);
-  const items: WithStatement["items"] = [];
-  const bounds = [s.from + 4, ...head.commas.map((c) => c + 1)];
-  const ends = [...head.commas, colon];
-  for (let k = 0; k < bounds.length; k++) {
-    const a = bounds[k];
-    const b = ends[k];
-    const asAt = head.as.find((x) => x > a && x < b);
-    const expr = exprAt(a, asAt ?? b);
-    const target = asAt === undefined ? null : exprAt(asAt + 2, b);
-    if (expr.kind === "Tuple" && target === null && head.commas.length === 0) {
-      // `with (a, b):` (Python 3.10's parenthesized items)
-      for (const e of expr.elts) items.push({ expr: e, target: null });
-    } else items.push({ expr, target });
-  }
-  // the body under an `if (1 … ):` header spanning the `with` line's indentation and header
-  // (what follows the statement is left out)
-  const body = parsePython(
-    blank(text.slice(0, lineStart)) +
-      "if (1" +
-      blank(text.slice(lineStart + 5, colon - 1)) +
-      "):" +
-      text.slice(colon + 1, s.to) +
-      "\n",
-    file,
-  ).body;
-  if (body.length !== 1 || body[0].kind !== "If") return null;
-  return { items, body: body[0].body };
+export function withParts(s: SkippedStmt): WithStatement | null {
+  if (!s.with) return null;
+  return {
+    items: s.with.items.map((i) => ({ expr: i.context, target: i.target ?? null })),
+    body: s.with.body,
+  };
 }
 
 /** The context managers that set grad mode, by qualified name. */
@@ -1084,11 +1001,6 @@ export class Interpreter {
     if (this.recording && !this.leaves.includes(t)) this.leaves.push(t);
   }
 
-  /** A `with` statement of this snippet, parsed ({@link parseWith}). */
-  withParts(s: SkippedStmt): WithStatement | null {
-    return parseWith(this.text, this.file, s);
-  }
-
   /** Where the current (innermost) call's function name is, for {@link drew}. */
   private callLoc: Loc | undefined;
   /** The first random draw new at each re-evaluation (recording off), e.g. under gradcheck. */
@@ -1168,7 +1080,7 @@ export class Interpreter {
    * @throws InputError located in the statement.
    */
   private withStatement(s: SkippedStmt, scope: Scope, topLevel: boolean): boolean {
-    const w = parseWith(this.text, this.file, s);
+    const w = withParts(s);
     if (!w) return false;
     const kinds: string[] = [];
     for (const item of w.items) {
@@ -2014,14 +1926,10 @@ export function freeNames(e: Expr, bound: ReadonlySet<string> = new Set()): Map<
 }
 
 /**
- * Names a function body reads that are neither parameters nor assigned in the body. `withs` reads
- * the `with` statements the AST skips (e.g. `(s) => interpreter.withParts(s)`); without it their
- * bodies are not looked into.
+ * Names a function body reads that are neither parameters nor assigned in the body (`with`
+ * bodies included).
  */
-export function freeNamesOfDef(
-  fn: FunctionDefStmt | LambdaExpr,
-  withs?: (s: SkippedStmt) => WithStatement | null,
-): Map<string, Loc> {
+export function freeNamesOfDef(fn: FunctionDefStmt | LambdaExpr): Map<string, Loc> {
   const bound = new Set(fn.params.map((p) => p.name));
   const out = new Map<string, Loc>();
   const addAll = (m: Map<string, Loc>): void => {
@@ -2068,7 +1976,7 @@ export function freeNamesOfDef(
           for (const a of s.names) bound.add(a.asname ?? a.name.split(".")[0]);
           break;
         case "Skipped": {
-          const w = withs?.(s);
+          const w = withParts(s);
           if (w) {
             for (const item of w.items) {
               addAll(freeNames(item.expr, bound));

@@ -8,7 +8,7 @@
 import { formatLoc, InputError, type Loc } from "../errors.js";
 import * as T from "../tensor/index.js";
 import { Generator, Tensor } from "../tensor/index.js";
-import type { Expr, FunctionDefStmt, LambdaExpr, SkippedStmt, Stmt } from "../spec/python.js";
+import type { Expr, FunctionDefStmt, LambdaExpr, Stmt } from "../spec/python.js";
 import { parsePython } from "../spec/python.js";
 import {
   Builtin,
@@ -18,7 +18,7 @@ import {
   NamedTuple,
   PyFunction,
   type Value,
-  type WithStatement,
+  withParts,
 } from "./expr.js";
 
 // ---------------------------------------------------------------------------------------------
@@ -190,14 +190,11 @@ const derived = (v: Value | undefined, inputs: readonly Tensor[]): boolean => {
   return false;
 };
 
-/** Reads a `with` statement the AST skips (`Interpreter.withParts`). */
-type WithReader = (s: SkippedStmt) => WithStatement | null;
-
 /**
  * The global names a top-level statement reads, with the free names of the functions it may call
  * (values bound in `globals` that are `def`s or lambdas), transitively.
  */
-function readNames(s: Stmt, globals: Map<string, Value>, withs: WithReader): Set<string> {
+function readNames(s: Stmt, globals: Map<string, Value>): Set<string> {
   const out = new Set<string>();
   const add = (e: Expr | undefined): void => {
     if (e) for (const n of freeNames(e).keys()) out.add(n);
@@ -218,14 +215,14 @@ function readNames(s: Stmt, globals: Map<string, Value>, withs: WithReader): Set
       return out;
     default:
       // loops, conditionals, `with`: every name the statement mentions
-      for (const n of freeNamesOfStmt(s, withs)) out.add(n);
+      for (const n of freeNamesOfStmt(s)) out.add(n);
   }
   const todo = [...out];
   while (todo.length) {
     const fn = globals.get(todo.pop()!);
     if (!(fn instanceof PyFunction)) continue;
     const node = fn.node as FunctionDefStmt | LambdaExpr;
-    for (const n of freeNamesOfDef(node, withs).keys()) {
+    for (const n of freeNamesOfDef(node).keys()) {
       if (!out.has(n)) {
         out.add(n);
         todo.push(n);
@@ -235,18 +232,17 @@ function readNames(s: Stmt, globals: Map<string, Value>, withs: WithReader): Set
   return out;
 }
 
-/** Every name a statement (or its nested statements and expressions) mentions, by a walk of its syntax tree. */
-function freeNamesOfStmt(s: Stmt, withs: WithReader): Set<string> {
+/**
+ * Every name a statement (or its nested statements and expressions, `with` bodies included)
+ * mentions, by a walk of its syntax tree.
+ */
+function freeNamesOfStmt(s: Stmt): Set<string> {
   const out = new Set<string>();
   const walk = (x: unknown): void => {
     if (Array.isArray(x)) x.forEach(walk);
     else if (x && typeof x === "object") {
       const o = x as Record<string, unknown>;
       if (o.kind === "Name" && typeof o.id === "string") out.add(o.id);
-      if (o.kind === "Skipped") {
-        const w = withs(o as unknown as SkippedStmt);
-        if (w) walk([w.items, w.body]);
-      }
       for (const [k, v] of Object.entries(o)) if (k !== "loc") walk(v);
     }
   };
@@ -397,10 +393,9 @@ export function prepare(text: string, file: string, vars: VarSpec[], seed: numbe
     // an input or a name bound by a dependent statement — data dependence, so that `y =
     // x.detach() * 2` also follows x, as under PyTorch's gradcheck.
     const dirty = new Set<string>();
-    const withs: WithReader = (s) => it.withParts(s);
     for (const step of steps) {
       if (!step.createsInputs && !writesExisting(step.before, it.writes.slice(...step.writes))) {
-        const reads = readNames(step.stmt, step.before, withs);
+        const reads = readNames(step.stmt, step.before);
         step.rerun =
           step.bindings.some(([, x]) => derived(x, it.leaves)) ||
           [...reads].some((n) => {
@@ -421,7 +416,7 @@ export function prepare(text: string, file: string, vars: VarSpec[], seed: numbe
       if (step.gradOff) return `with grad mode off at line ${line(step.stmt)}`;
       const st = step.stmt;
       if (st.kind === "Skipped") {
-        const w = it.withParts(st);
+        const w = withParts(st);
         for (const item of w?.items ?? []) {
           const t = src(item.expr);
           if (
@@ -447,13 +442,13 @@ export function prepare(text: string, file: string, vars: VarSpec[], seed: numbe
         const v = step.value;
         if (!(st.kind === "Assign" || st.kind === "Expr" || st.kind === "AugAssign")) continue;
         if (!(v instanceof Tensor) || v.requiresGrad || !step.rerun) continue;
-        const names = readNames(st, step.before, withs);
+        const names = readNames(st, step.before);
         let reason = why(step);
         for (let j = i - 1; j >= 0 && !reason; j--) {
           const dep = steps[j];
           if (!dep.rerun || !dep.bindings.some(([k]) => names.has(k))) continue;
           reason = why(dep);
-          for (const n of readNames(dep.stmt, dep.before, withs)) names.add(n);
+          for (const n of readNames(dep.stmt, dep.before)) names.add(n);
         }
         const from = inputNames(names, step.before);
         const target =
@@ -478,7 +473,7 @@ export function prepare(text: string, file: string, vars: VarSpec[], seed: numbe
         const what =
           st.kind === "For" ? "the for loop" : st.kind === "If" ? "the if statement" : "the block";
         throw new InputError(
-          `nothing to check: '${b[0]}' is computed from ${inputNames(readNames(st, step.before, withs), step.before).join(", ") || "an input"} ` +
+          `nothing to check: '${b[0]}' is computed from ${inputNames(readNames(st, step.before), step.before).join(", ") || "an input"} ` +
             `only inside ${what} at line ${line(st)}; dlq checks a value computed by a top-level statement ` +
             `(e.g. ${b[0]} = … after the loop) or a torch.autograd.gradcheck(f, inputs) call`,
           st.loc,
@@ -547,9 +542,7 @@ export function prepare(text: string, file: string, vars: VarSpec[], seed: numbe
     } else if (lastDef) {
       const d = lastDef;
       const fn = it.globals.get(d.name);
-      const missing = new Map(
-        [...freeNamesOfDef(d, (s) => it.withParts(s))].filter(([n]) => !it.globals.has(n)),
-      );
+      const missing = new Map([...freeNamesOfDef(d)].filter(([n]) => !it.globals.has(n)));
       for (const p of d.params) {
         if (p.kind === "positional" && !p.default && !it.globals.has(p.name))
           missing.set(p.name, p.loc);
