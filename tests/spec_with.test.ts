@@ -44,6 +44,13 @@ describe("with over torch's context managers runs its body", () => {
     expect(facts.params).toBe(224);
   });
 
+  it("Python 3.10's parenthesized items: `with (torch.no_grad(), torch.enable_grad()):`", () => {
+    const text = H + "with (torch.no_grad(), torch.enable_grad()):\n    model = nn.Linear(3, 4)\n";
+    const spec = src(text);
+    expect(spec.name).toBe("model");
+    expect(modelFacts(load(text, "m.py").uses, [2, 3]).params).toBe(16); // 3·4 + 4
+  });
+
   it("no new scope: a name rebound inside the block keeps its new value", () => {
     const spec = src(
       H + "n = 16\nwith torch.inference_mode():\n    n = 32\nmodel = nn.Linear(4, n)\n",

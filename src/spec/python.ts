@@ -703,7 +703,10 @@ class Converter {
     }
   }
 
-  /** `with a, b as x: body` (`async with` too): skipped, with its items and body attached. */
+  /**
+   * `with a, b as x: body` (`async with` too, and `with (a, b):`): skipped, with its items and body
+   * attached.
+   */
   private withStmt(n: SyntaxNode, ch: SyntaxNode[]): Stmt {
     const items: WithItem[] = [];
     const body = ch[ch.length - 1];
@@ -717,6 +720,11 @@ class Converter {
         continue;
       }
       items.push({ context: this.expr(c) });
+    }
+    // Python 3.10's parenthesized items (`with (a, b):`), which the grammar reads as one tuple
+    const [only] = items;
+    if (items.length === 1 && !only.target && only.context.kind === "Tuple") {
+      items.splice(0, 1, ...only.context.elts.map((context) => ({ context })));
     }
     return { ...this.skipped(n), with: { items, body: this.statements(body) } };
   }
