@@ -46,6 +46,7 @@ import {
   type SkippedStmt,
   type Stmt,
 } from "../spec/python.js";
+import { GRAD_MODE_CONTEXTS } from "../spec/source.js";
 import { closeNames } from "../util/suggest.js";
 
 // ---------------------------------------------------------------------------------------------
@@ -920,13 +921,6 @@ export function withParts(s: SkippedStmt): WithStatement | null {
   };
 }
 
-/** The context managers that set grad mode, by qualified name. */
-const GRAD_MODE_MANAGERS = new Map<string, string>();
-for (const name of ["no_grad", "enable_grad", "set_grad_enabled", "inference_mode"]) {
-  for (const m of ["torch", "torch.autograd", "torch.autograd.grad_mode"])
-    GRAD_MODE_MANAGERS.set(`${m}.${name}`, name);
-}
-
 // ---------------------------------------------------------------------------------------------
 // The interpreter
 
@@ -1086,7 +1080,7 @@ export class Interpreter {
     for (const item of w.items) {
       const e = item.expr;
       const fn = this.dotted(e.kind === "Call" ? e.func : e, scope);
-      const kind = fn === null ? undefined : GRAD_MODE_MANAGERS.get(fn);
+      const kind = fn === null ? undefined : GRAD_MODE_CONTEXTS.get(fn);
       if (kind === undefined) return false;
       if (e.kind !== "Call") {
         const text = this.text.slice(e.from, e.to);

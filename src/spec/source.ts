@@ -75,24 +75,24 @@ const NON_LAYER =
 const TENSOR_FACTORIES = new Set(["rand", "randn", "zeros", "ones", "empty", "randint", "full"]);
 
 /**
+ * torch's context managers that set autograd's grad mode, by qualified name: the mode each sets
+ * (`torch.no_grad`, also under `torch.autograd` and `torch.autograd.grad_mode`). The gradcheck
+ * interpreter (src/analysis/expr.ts) runs their bodies under that mode.
+ */
+export const GRAD_MODE_CONTEXTS: ReadonlyMap<string, string> = new Map(
+  ["no_grad", "enable_grad", "inference_mode", "set_grad_enabled"].flatMap((name) =>
+    ["torch", "torch.autograd", "torch.autograd.grad_mode"].map((m) => [`${m}.${name}`, name]),
+  ),
+);
+
+/**
  * torch's context managers: a `with` over calls to these runs its body as ordinary statements (they
  * switch autograd, profiling, autocast or the device, none of which changes shapes or parameters).
  */
-const TORCH_CONTEXTS = new Set(
-  [
-    "no_grad",
-    "enable_grad",
-    "inference_mode",
-    "set_grad_enabled",
+const TORCH_CONTEXTS = new Set([
+  ...GRAD_MODE_CONTEXTS.keys(),
+  ...[
     "autocast",
-    "autograd.no_grad",
-    "autograd.enable_grad",
-    "autograd.inference_mode",
-    "autograd.set_grad_enabled",
-    "autograd.grad_mode.no_grad",
-    "autograd.grad_mode.enable_grad",
-    "autograd.grad_mode.inference_mode",
-    "autograd.grad_mode.set_grad_enabled",
     "autograd.detect_anomaly",
     "autograd.set_detect_anomaly",
     "autograd.profiler.profile",
@@ -107,7 +107,7 @@ const TORCH_CONTEXTS = new Set(
     "random.fork_rng",
     "backends.cudnn.flags",
   ].map((p) => `torch.${p}`),
-);
+]);
 
 /** Methods that return the module itself. */
 const SELF_METHODS = new Set([
