@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { InputError } from "../src/errors.js";
-import { parsePython, parsePythonExpression, type Expr } from "../src/spec/python.js";
+import { parsePython, parsePythonExpression, type Expr } from "../src/python/parse.js";
 
 /** Drops positions, for comparing shapes of trees. */
 function strip(x: unknown): unknown {

@@ -4,9 +4,9 @@
 // builds `nn.Dropout(p=1.)` (`Dropout(p=1.0, inplace=False)`).
 import { describe, expect, it } from "vitest";
 import { catalogue } from "./helpers.js";
-import { parsePython, parsePythonExpression } from "../src/spec/python.js";
+import { parsePython, parsePythonExpression } from "../src/python/parse.js";
 import { parseSource } from "../src/spec/source.js";
-import type { Expr } from "../src/spec/python.js";
+import type { Expr } from "../src/python/parse.js";
 import type { LayerModule } from "../src/spec/types.js";
 
 const number = (text: string): Expr => parsePythonExpression(text, "e.py");

@@ -7,7 +7,7 @@
 import { describe, expect, it } from "vitest";
 import { catalogue, load, errorLine, layersOf } from "./helpers.js";
 import { modelFacts } from "../src/analysis/model.js";
-import { parsePython } from "../src/spec/python.js";
+import { parsePython } from "../src/python/parse.js";
 import { parseSource } from "../src/spec/source.js";
 import type { LayerModule, ModelSpec } from "../src/spec/types.js";
 

@@ -45,7 +45,7 @@ import {
   type Param,
   type SkippedStmt,
   type Stmt,
-} from "../spec/python.js";
+} from "../python/parse.js";
 import { GRAD_MODE_CONTEXTS } from "../spec/source.js";
 import { closeNames } from "../util/suggest.js";
 

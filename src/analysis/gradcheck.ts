@@ -8,8 +8,8 @@
 import { formatLoc, InputError, type Loc } from "../errors.js";
 import * as T from "../tensor/index.js";
 import { Generator, Tensor } from "../tensor/index.js";
-import type { Expr, FunctionDefStmt, LambdaExpr, Stmt } from "../spec/python.js";
-import { parsePython } from "../spec/python.js";
+import type { Expr, FunctionDefStmt, LambdaExpr, Stmt } from "../python/parse.js";
+import { parsePython } from "../python/parse.js";
 import {
   Builtin,
   freeNames,

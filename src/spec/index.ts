@@ -11,7 +11,7 @@ import type { ModelSpec } from "./types.js";
 export { parseJsonSpec } from "./json.js";
 export { parseRepr } from "./repr.js";
 export { parseSource, CONTAINER_TYPES, type LayerCatalogue, type ParseOptions } from "./source.js";
-export { parsePython, parsePythonExpression } from "./python.js";
+export { parsePython, parsePythonExpression } from "../python/parse.js";
 
 export type ModelFormat = ModelSpec["format"];
 

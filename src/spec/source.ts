@@ -33,7 +33,7 @@ import {
   type FunctionDefStmt,
   type Stmt,
   type WithItem,
-} from "./python.js";
+} from "../python/parse.js";
 import {
   pyNumber,
   type LayerModule,

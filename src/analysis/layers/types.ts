@@ -28,6 +28,14 @@ export interface ForwardMode {
 /** A tensor shape, batch dimension first where there is one. */
 export type Shape = readonly number[];
 
+/**
+ * A tree of shapes: one tensor's shape, or a tuple of trees (an LSTM's `(output, (h_n, c_n))`).
+ */
+export type ShapeTree = Shape | { tuple: ShapeTree[] };
+
+/** A tree of tensors, as {@link ShapeTree}. */
+export type TensorTree = Tensor | { tuple: TensorTree[] };
+
 /** One parameter of a module's constructor, in PyTorch's order. */
 export interface ParamSpec {
   name: string;
@@ -76,6 +84,29 @@ export interface LayerDef<C = unknown> {
   parameters(config: C): ParamTensor[];
   /** The receptive-field step; `input` is the shape entering the layer when known. */
   rf(config: C, input?: Shape): RfStep;
+  /**
+   * For a layer whose `forward` takes more than `input` (an RNN's `hx`, a cell's `hx`,
+   * `MultiheadAttention`'s `key` and `value`): the forward's parameters after `input`, with
+   * PyTorch's names and defaults (None is `null`). Absent: `forward(input)`.
+   */
+  forwardParams?: ParamSpec[];
+  /**
+   * The output for a layer that takes several tensors or returns a tuple: `inputs` maps `input`
+   * and each of {@link forwardParams} to its shape tree (null when None). Absent: the output is
+   * {@link outputShape} of `input`.
+   * @throws LayerError with PyTorch's message when the shapes cannot flow.
+   */
+  outputs?(config: C, inputs: Readonly<Record<string, ShapeTree | null>>): ShapeTree;
+  /**
+   * The tensor forward of a layer with {@link outputs}: as {@link forward}, over trees.
+   */
+  forwardTree?(
+    config: C,
+    inputs: Readonly<Record<string, TensorTree | null>>,
+    params: Readonly<Record<string, Tensor>>,
+    F: TensorCore,
+    mode?: ForwardMode,
+  ): TensorTree;
   /** Accepts and ignores any extra arguments, as `nn.Identity(*args, **kwargs)` does. */
   variadic?: boolean;
   /** `index` when the module takes integer indices (Embedding); default float. */

@@ -1,5 +1,5 @@
 /**
- * One parser for Python-flavoured input: model definitions (src/spec/source.ts), printed reprs
+ * One parser for Python-flavoured input: model definitions (src/python/interp.ts), printed reprs
  * (src/spec/repr.ts) and, later, tensor expressions (`torch.mean(X @ W + b)`,
  * `def f(W, b): return ...`).
  *
@@ -15,306 +15,31 @@
 import { parser } from "@lezer/python";
 import type { SyntaxNode, Tree } from "@lezer/common";
 import { InputError, type Loc } from "../errors.js";
+import type {
+  NodeBase,
+  NameExpr,
+  Keyword,
+  CallExpr,
+  DictExpr,
+  BinOperator,
+  UnaryOpExpr,
+  CompareOperator,
+  SliceExpr,
+  Comprehension,
+  ComprehensionExpr,
+  Expr,
+  Param,
+  FunctionDefStmt,
+  ImportAlias,
+  IfStmt,
+  WithItem,
+  SkippedStmt,
+  Stmt,
+  Module,
+  ParseOrigin,
+} from "./ast.js";
 
-// ---------------------------------------------------------------------------------------------
-// AST
-
-/** Position of a node: `loc` (1-based line/column, with the file) and 0-based offsets. */
-export interface NodeBase {
-  loc: Loc;
-  /** Offset of the first character (0-based, UTF-16 code units) in the parsed text. */
-  from: number;
-  /** Offset just past the last character. */
-  to: number;
-}
-
-/** A number literal; `isFloat` keeps Python's int/float distinction (`2` vs `2.0`, `1e3`). */
-export interface NumberExpr extends NodeBase {
-  kind: "Number";
-  value: number;
-  isFloat: boolean;
-  /** The literal as written (`0x10`, `1_000`, `1e-5`). */
-  raw: string;
-}
-export interface StringExpr extends NodeBase {
-  kind: "String";
-  value: string;
-}
-export interface BoolExpr extends NodeBase {
-  kind: "Bool";
-  value: boolean;
-}
-export interface NoneExpr extends NodeBase {
-  kind: "None";
-}
-export interface EllipsisExpr extends NodeBase {
-  kind: "Ellipsis";
-}
-export interface NameExpr extends NodeBase {
-  kind: "Name";
-  id: string;
-}
-/** `value.attr` */
-export interface AttributeExpr extends NodeBase {
-  kind: "Attribute";
-  value: Expr;
-  attr: string;
-}
-/** A keyword argument `name=value`, or `**value` when `name` is null. */
-export interface Keyword extends NodeBase {
-  name: string | null;
-  value: Expr;
-}
-/** `func(args..., keywords...)`; `args` may contain {@link StarredExpr} (`*xs`). */
-export interface CallExpr extends NodeBase {
-  kind: "Call";
-  func: Expr;
-  args: Expr[];
-  keywords: Keyword[];
-}
-export interface TupleExpr extends NodeBase {
-  kind: "Tuple";
-  elts: Expr[];
-}
-export interface ListExpr extends NodeBase {
-  kind: "List";
-  elts: Expr[];
-}
-export interface SetExpr extends NodeBase {
-  kind: "Set";
-  elts: Expr[];
-}
-/** `{k: v, **d}`: a null key is a `**d` entry. */
-export interface DictExpr extends NodeBase {
-  kind: "Dict";
-  keys: (Expr | null)[];
-  values: Expr[];
-}
-export type BinOperator =
-  "+" | "-" | "*" | "/" | "//" | "%" | "**" | "@" | "|" | "^" | "&" | "<<" | ">>";
-export interface BinOpExpr extends NodeBase {
-  kind: "BinOp";
-  op: BinOperator;
-  left: Expr;
-  right: Expr;
-}
-export interface UnaryOpExpr extends NodeBase {
-  kind: "UnaryOp";
-  op: "-" | "+" | "not" | "~";
-  operand: Expr;
-}
-/** `a and b and c` */
-export interface BoolOpExpr extends NodeBase {
-  kind: "BoolOp";
-  op: "and" | "or";
-  values: Expr[];
-}
-export type CompareOperator =
-  "<" | ">" | "<=" | ">=" | "==" | "!=" | "in" | "not in" | "is" | "is not";
-/** `left op0 comparators[0] op1 comparators[1] …` (chained comparisons, as in Python). */
-export interface CompareExpr extends NodeBase {
-  kind: "Compare";
-  left: Expr;
-  ops: CompareOperator[];
-  comparators: Expr[];
-}
-/** `value[slice]`; several indices are a {@link TupleExpr} of indices/slices. */
-export interface SubscriptExpr extends NodeBase {
-  kind: "Subscript";
-  value: Expr;
-  slice: Expr;
-}
-/** `lower:upper:step` inside a subscript. */
-export interface SliceExpr extends NodeBase {
-  kind: "Slice";
-  lower?: Expr;
-  upper?: Expr;
-  step?: Expr;
-}
-/** `*value` in a call, list, tuple or assignment target. */
-export interface StarredExpr extends NodeBase {
-  kind: "Starred";
-  value: Expr;
-}
-export interface LambdaExpr extends NodeBase {
-  kind: "Lambda";
-  params: Param[];
-  body: Expr;
-}
-/** `body if test else orelse` */
-export interface IfExpExpr extends NodeBase {
-  kind: "IfExp";
-  test: Expr;
-  body: Expr;
-  orelse: Expr;
-}
-export interface Comprehension {
-  target: Expr;
-  iter: Expr;
-  ifs: Expr[];
-}
-/** `[elt for …]`, `(elt for …)`, `{elt for …}`, `{key: value for …}` (then `elt` is the key). */
-export interface ComprehensionExpr extends NodeBase {
-  kind: "Comprehension";
-  type: "list" | "generator" | "set" | "dict";
-  elt: Expr;
-  value?: Expr;
-  generators: Comprehension[];
-}
-/** Valid Python that this AST does not model (f-strings, `await`, `yield`, `:=`, complex numbers). */
-export interface OpaqueExpr extends NodeBase {
-  kind: "Opaque";
-  what: string;
-}
-
-export type Expr =
-  | NumberExpr
-  | StringExpr
-  | BoolExpr
-  | NoneExpr
-  | EllipsisExpr
-  | NameExpr
-  | AttributeExpr
-  | CallExpr
-  | TupleExpr
-  | ListExpr
-  | SetExpr
-  | DictExpr
-  | BinOpExpr
-  | UnaryOpExpr
-  | BoolOpExpr
-  | CompareExpr
-  | SubscriptExpr
-  | SliceExpr
-  | StarredExpr
-  | LambdaExpr
-  | IfExpExpr
-  | ComprehensionExpr
-  | OpaqueExpr;
-
-/** A function or lambda parameter. `kind`: `*args` is "vararg", `**kw` is "kwarg". */
-export interface Param extends NodeBase {
-  name: string;
-  kind: "positional" | "vararg" | "kwonly" | "kwarg";
-  default?: Expr;
-  annotation?: Expr;
-}
-
-/** `a = b = value`, `p1, p2 = 0.1, 0.2` (tuple target), `x: int = 5`. */
-export interface AssignStmt extends NodeBase {
-  kind: "Assign";
-  targets: Expr[];
-  value: Expr;
-  annotation?: Expr;
-}
-/** `target op= value`; `op` without the `=` (`+`, `//`, `@`, …). */
-export interface AugAssignStmt extends NodeBase {
-  kind: "AugAssign";
-  target: Expr;
-  op: BinOperator;
-  value: Expr;
-}
-export interface ExprStmt extends NodeBase {
-  kind: "Expr";
-  value: Expr;
-}
-export interface FunctionDefStmt extends NodeBase {
-  kind: "FunctionDef";
-  name: string;
-  params: Param[];
-  body: Stmt[];
-  returns?: Expr;
-  decorators: Expr[];
-}
-export interface ReturnStmt extends NodeBase {
-  kind: "Return";
-  value?: Expr;
-}
-export interface ImportAlias extends NodeBase {
-  /** Dotted name (`torch.nn`), or `*` in `from m import *`. */
-  name: string;
-  asname?: string;
-}
-/** `import a.b as c, d` */
-export interface ImportStmt extends NodeBase {
-  kind: "Import";
-  names: ImportAlias[];
-}
-/** `from ..module import a as b`; `level` counts the leading dots. */
-export interface ImportFromStmt extends NodeBase {
-  kind: "ImportFrom";
-  module: string;
-  level: number;
-  names: ImportAlias[];
-}
-export interface ForStmt extends NodeBase {
-  kind: "For";
-  target: Expr;
-  iter: Expr;
-  body: Stmt[];
-  orelse: Stmt[];
-}
-/** `if`; an `elif` chain is a nested If in `orelse`. */
-export interface IfStmt extends NodeBase {
-  kind: "If";
-  test: Expr;
-  body: Stmt[];
-  orelse: Stmt[];
-}
-/** One item of a `with` statement: `torch.no_grad()`, or `open(p) as f` (target `f`). */
-export interface WithItem {
-  context: Expr;
-  target?: NameExpr;
-}
-
-/**
- * A statement this AST does not model (`class`, `while`, `with`, `try`, `pass`, `del`, …).
- * `binds` lists the names it (syntactically) assigns, so an interpreter can mark them unknown
- * rather than undefined.
- */
-export interface SkippedStmt extends NodeBase {
-  kind: "Skipped";
-  /** The lezer node name, e.g. `ClassDefinition`. */
-  what: string;
-  binds: string[];
-  /**
-   * For a `with` statement (`what` is `WithStatement`): its items and its body, for an interpreter
-   * that follows the context managers it knows (src/spec/source.ts follows `torch.no_grad()` and
-   * the like); others skip the statement whole.
-   */
-  with?: { items: WithItem[]; body: Stmt[] };
-}
-
-export type Stmt =
-  | AssignStmt
-  | AugAssignStmt
-  | ExprStmt
-  | FunctionDefStmt
-  | ReturnStmt
-  | ImportStmt
-  | ImportFromStmt
-  | ForStmt
-  | IfStmt
-  | SkippedStmt;
-
-export interface Module {
-  kind: "Module";
-  body: Stmt[];
-  file?: string;
-}
-
-/** Where a parsed text sits in its file (for text cut out of a bigger file, e.g. a repr line). */
-export interface ParseOrigin {
-  /** Line of the text's first character in the file (1-based). Default 1. */
-  line?: number;
-  /** Column of the text's first character (1-based). Default 1. */
-  column?: number;
-  /**
-   * Characters removed from the start of each line before parsing (0-based line index of the
-   * text → count), e.g. a `>>> ` prompt: added back to the columns of every location.
-   */
-  shift?: readonly number[];
-}
+export type * from "./ast.js";
 
 // ---------------------------------------------------------------------------------------------
 // Nesting limits
