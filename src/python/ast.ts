@@ -47,6 +47,8 @@ export interface AttributeExpr extends NodeBase {
   kind: "Attribute";
   value: Expr;
   attr: string;
+  /** Where the attribute's name is written (for messages about a method). */
+  attrLoc?: Loc;
 }
 /** A keyword argument `name=value`, or `**value` when `name` is null. */
 export interface Keyword extends NodeBase {
@@ -149,7 +151,19 @@ export interface ComprehensionExpr extends NodeBase {
   value?: Expr;
   generators: Comprehension[];
 }
-/** Valid Python that this AST does not model (f-strings, `await`, `yield`, `:=`, complex numbers). */
+/** One `{value!r:spec}` of an f-string. */
+export interface FormattedValue {
+  value: Expr;
+  conversion?: "r" | "s" | "a";
+  /** The format spec as written (`>10`, `.2f`), without the colon; may not contain `{`. */
+  spec?: string;
+}
+/** An f-string: literal parts and formatted values, in order. */
+export interface JoinedStrExpr extends NodeBase {
+  kind: "JoinedStr";
+  parts: (string | FormattedValue)[];
+}
+/** Valid Python that this AST does not model (`await`, `yield`, `:=`, complex numbers). */
 export interface OpaqueExpr extends NodeBase {
   kind: "Opaque";
   what: string;
@@ -178,6 +192,7 @@ export type Expr =
   | LambdaExpr
   | IfExpExpr
   | ComprehensionExpr
+  | JoinedStrExpr
   | OpaqueExpr;
 
 /** A function or lambda parameter. `kind`: `*args` is "vararg", `**kw` is "kwarg". */
@@ -188,12 +203,18 @@ export interface Param extends NodeBase {
   annotation?: Expr;
 }
 
-/** `a = b = value`, `p1, p2 = 0.1, 0.2` (tuple target), `x: int = 5`. */
+/** `a = b = value`, `p1, p2 = 0.1, 0.2` (tuple target). */
 export interface AssignStmt extends NodeBase {
   kind: "Assign";
   targets: Expr[];
   value: Expr;
-  annotation?: Expr;
+}
+/** `x: int = 5`, or `x: int` without a value (a dataclass field). */
+export interface AnnAssignStmt extends NodeBase {
+  kind: "AnnAssign";
+  target: Expr;
+  annotation: Expr;
+  value?: Expr;
 }
 /** `target op= value`; `op` without the `=` (`+`, `//`, `@`, …). */
 export interface AugAssignStmt extends NodeBase {
@@ -252,29 +273,89 @@ export interface IfStmt extends NodeBase {
 /** One item of a `with` statement: `torch.no_grad()`, or `open(p) as f` (target `f`). */
 export interface WithItem {
   context: Expr;
-  target?: NameExpr;
+  target?: Expr;
+}
+/** `with a, b as x: body` (also `async with`, and Python 3.10's `with (a, b):`). */
+export interface WithStmt extends NodeBase {
+  kind: "With";
+  items: WithItem[];
+  body: Stmt[];
+}
+/** `class Name(bases, keywords): body`. */
+export interface ClassDefStmt extends NodeBase {
+  kind: "ClassDef";
+  name: string;
+  bases: Expr[];
+  keywords: Keyword[];
+  body: Stmt[];
+  decorators: Expr[];
+}
+export interface WhileStmt extends NodeBase {
+  kind: "While";
+  test: Expr;
+  body: Stmt[];
+  orelse: Stmt[];
+}
+export interface BreakStmt extends NodeBase {
+  kind: "Break";
+}
+export interface ContinueStmt extends NodeBase {
+  kind: "Continue";
+}
+export interface PassStmt extends NodeBase {
+  kind: "Pass";
+}
+/** `assert test, msg` */
+export interface AssertStmt extends NodeBase {
+  kind: "Assert";
+  test: Expr;
+  msg?: Expr;
+}
+/** `raise`, `raise exc`, `raise exc from cause` */
+export interface RaiseStmt extends NodeBase {
+  kind: "Raise";
+  exc?: Expr;
+  cause?: Expr;
+}
+/** One `except T as name:` clause (no `type`: a bare `except:`). */
+export interface ExceptHandler extends NodeBase {
+  type?: Expr;
+  name?: string;
+  body: Stmt[];
+}
+export interface TryStmt extends NodeBase {
+  kind: "Try";
+  body: Stmt[];
+  handlers: ExceptHandler[];
+  orelse: Stmt[];
+  finalbody: Stmt[];
+}
+/** `del a, b[0], c.d` */
+export interface DeleteStmt extends NodeBase {
+  kind: "Delete";
+  targets: Expr[];
+}
+/** `global a, b` / `nonlocal a` */
+export interface ScopeStmt extends NodeBase {
+  kind: "Global" | "Nonlocal";
+  names: string[];
 }
 
 /**
- * A statement this AST does not model (`class`, `while`, `with`, `try`, `pass`, `del`, …).
- * `binds` lists the names it (syntactically) assigns, so an interpreter can mark them unknown
- * rather than undefined.
+ * A statement this AST does not model (`match`, `async for`, a `print` statement…). `binds` lists
+ * the names it (syntactically) assigns, so an interpreter can mark them unknown rather than
+ * undefined.
  */
 export interface SkippedStmt extends NodeBase {
   kind: "Skipped";
-  /** The lezer node name, e.g. `ClassDefinition`. */
+  /** The lezer node name, e.g. `MatchStatement`. */
   what: string;
   binds: string[];
-  /**
-   * For a `with` statement (`what` is `WithStatement`): its items and its body, for an interpreter
-   * that follows the context managers it knows (src/spec/source.ts follows `torch.no_grad()` and
-   * the like); others skip the statement whole.
-   */
-  with?: { items: WithItem[]; body: Stmt[] };
 }
 
 export type Stmt =
   | AssignStmt
+  | AnnAssignStmt
   | AugAssignStmt
   | ExprStmt
   | FunctionDefStmt
@@ -283,6 +364,17 @@ export type Stmt =
   | ImportFromStmt
   | ForStmt
   | IfStmt
+  | WithStmt
+  | ClassDefStmt
+  | WhileStmt
+  | BreakStmt
+  | ContinueStmt
+  | PassStmt
+  | AssertStmt
+  | RaiseStmt
+  | TryStmt
+  | DeleteStmt
+  | ScopeStmt
   | SkippedStmt;
 
 export interface Module {

@@ -16,6 +16,9 @@ import { parser } from "@lezer/python";
 import type { SyntaxNode, Tree } from "@lezer/common";
 import { InputError, type Loc } from "../errors.js";
 import type {
+  ExceptHandler,
+  FormattedValue,
+  TryStmt,
   NodeBase,
   NameExpr,
   Keyword,
@@ -415,23 +418,139 @@ class Converter {
         const def = ch[ch.length - 1];
         if (def.name === "FunctionDefinition")
           return this.functionDef(def, kids(def), decorators, n);
+        if (def.name === "ClassDefinition") return this.classDef(def, kids(def), decorators, n);
         return this.skipped(n);
       }
+      case "ClassDefinition":
+        return this.classDef(n, ch, []);
       case "ForStatement":
         return this.forStmt(n, ch);
       case "IfStatement":
         return this.ifStmt(n, ch);
       case "WithStatement":
         return this.withStmt(n, ch);
+      case "WhileStatement": {
+        const bodies = ch.filter((c) => c.name === "Body");
+        const iBody = ch.indexOf(bodies[0]);
+        return {
+          kind: "While",
+          ...b,
+          test: this.exprList(ch.slice(1, iBody), n),
+          body: this.statements(bodies[0]),
+          orelse: bodies[1] ? this.statements(bodies[1]) : [],
+        };
+      }
+      case "BreakStatement":
+        return { kind: "Break", ...b };
+      case "ContinueStatement":
+        return { kind: "Continue", ...b };
+      case "PassStatement":
+        return { kind: "Pass", ...b };
+      case "AssertStatement": {
+        const parts = this.splitCommas(ch.slice(1));
+        const out: Stmt = { kind: "Assert", ...b, test: this.exprList(parts[0], n) };
+        if (parts[1]?.length) out.msg = this.exprList(parts[1], n);
+        return out;
+      }
+      case "RaiseStatement": {
+        const iFrom = ch.findIndex((c) => c.name === "from");
+        const excNodes = ch.slice(1, iFrom < 0 ? ch.length : iFrom);
+        const out: Stmt = { kind: "Raise", ...b };
+        if (excNodes.length) out.exc = this.exprList(excNodes, n);
+        if (iFrom >= 0) out.cause = this.exprList(ch.slice(iFrom + 1), n);
+        return out;
+      }
+      case "TryStatement":
+        return this.tryStmt(n, ch);
+      case "DeleteStatement":
+        return {
+          kind: "Delete",
+          ...b,
+          targets: this.splitCommas(ch.slice(1)).map((g) => this.exprList(g, n)),
+        };
+      case "ScopeStatement":
+        return {
+          kind: this.src(ch[0]) === "global" ? "Global" : "Nonlocal",
+          ...b,
+          names: ch.filter((c) => c.name === "VariableName").map((c) => this.src(c)),
+        };
       default:
         return this.skipped(n);
     }
   }
 
-  /**
-   * `with a, b as x: body` (`async with` too, and `with (a, b):`): skipped, with its items and body
-   * attached.
-   */
+  /** Children split at top-level commas. */
+  private splitCommas(ch: SyntaxNode[]): SyntaxNode[][] {
+    const out: SyntaxNode[][] = [[]];
+    for (const c of ch) {
+      if (c.name === ",") out.push([]);
+      else out[out.length - 1].push(c);
+    }
+    return out;
+  }
+
+  private classDef(n: SyntaxNode, ch: SyntaxNode[], decorators: Expr[], outer?: SyntaxNode): Stmt {
+    const nameNode = ch.find((c) => c.name === "VariableName")!;
+    const argList = ch.find((c) => c.name === "ArgList");
+    const body = ch.find((c) => c.name === "Body")!;
+    let bases: Expr[] = [];
+    let keywords: Keyword[] = [];
+    if (argList) {
+      const call = this.call({ kind: "None", ...this.base(nameNode) }, argList, argList);
+      bases = call.args;
+      keywords = call.keywords;
+    }
+    return {
+      kind: "ClassDef",
+      ...this.base(outer ?? n),
+      name: this.src(nameNode),
+      bases,
+      keywords,
+      body: this.statements(body),
+      decorators,
+    };
+  }
+
+  /** `try: … except T as e: … else: … finally: …` */
+  private tryStmt(n: SyntaxNode, ch: SyntaxNode[]): Stmt {
+    const out: TryStmt = {
+      kind: "Try",
+      ...this.base(n),
+      body: [],
+      handlers: [],
+      orelse: [],
+      finalbody: [],
+    };
+    for (let i = 0; i < ch.length; i++) {
+      const c = ch[i];
+      if (c.name === "try") out.body = this.statements(ch[++i]);
+      else if (c.name === "except") {
+        let j = i + 1;
+        const typeNodes: SyntaxNode[] = [];
+        while (j < ch.length && ch[j].name !== "Body" && ch[j].name !== "as")
+          typeNodes.push(ch[j++]);
+        let name: string | undefined;
+        if (ch[j]?.name === "as") {
+          name = this.src(ch[j + 1]);
+          j += 2;
+        }
+        const h: ExceptHandler = {
+          ...this.base({ from: c.from, to: ch[j].to }),
+          body: this.statements(ch[j]),
+        };
+        // `except*` (PEP 654) arrives as a `*` token first
+        const types = typeNodes.filter((t) => t.name !== "*");
+        if (types.length) h.type = this.exprList(types, n);
+        if (name !== undefined) h.name = name;
+        out.handlers.push(h);
+        i = j;
+      } else if (c.name === "else") out.orelse = this.statements(ch[++i]);
+      else if (c.name === "finally") out.finalbody = this.statements(ch[++i]);
+    }
+    return out;
+  }
+
+  /** `with a, b as x: body` (`async with` too, and `with (a, b):`). */
   private withStmt(n: SyntaxNode, ch: SyntaxNode[]): Stmt {
     const items: WithItem[] = [];
     const body = ch[ch.length - 1];
@@ -440,8 +559,9 @@ class Converter {
       const c = ch[i];
       if (c.name === ",") continue;
       if (c.name === "as") {
-        const t = ch[++i];
-        items[items.length - 1].target = { kind: "Name", ...this.base(t), id: this.src(t) };
+        const t = this.expr(ch[++i]);
+        this.checkTarget(t, true);
+        items[items.length - 1].target = t;
         continue;
       }
       items.push({ context: this.expr(c) });
@@ -451,7 +571,7 @@ class Converter {
     if (items.length === 1 && !only.target && only.context.kind === "Tuple") {
       items.splice(0, 1, ...only.context.elts.map((context) => ({ context })));
     }
-    return { ...this.skipped(n), with: { items, body: this.statements(body) } };
+    return { kind: "With", ...this.base(n), items, body: this.statements(body) };
   }
 
   private assign(n: SyntaxNode, ch: SyntaxNode[]): Stmt {
@@ -464,17 +584,19 @@ class Converter {
         annotation = this.expr(kids(c).filter((k) => k.name !== ":")[0]);
       else parts[parts.length - 1].push(c);
     }
-    if (parts.length === 1) {
-      // `x: int` declares without assigning.
-      return { kind: "Skipped", ...b, what: "AnnotatedDeclaration", binds: [] };
-    }
     const exprs = parts.map((p) => this.exprList(p, n));
+    if (annotation) {
+      // `x: int` declares without assigning; `x: int = 5` assigns one target
+      const target = exprs[0];
+      this.checkTarget(target, false);
+      return parts.length === 1
+        ? { kind: "AnnAssign", ...b, target, annotation }
+        : { kind: "AnnAssign", ...b, target, annotation, value: exprs[exprs.length - 1] };
+    }
     const targets = exprs.slice(0, -1);
     for (const t of targets) this.checkTarget(t, true);
     const value = exprs[exprs.length - 1];
-    return annotation
-      ? { kind: "Assign", ...b, targets, value, annotation }
-      : { kind: "Assign", ...b, targets, value };
+    return { kind: "Assign", ...b, targets, value };
   }
 
   /** Python rejects assigning to literals, calls and operators; the grammar does not. */
@@ -770,12 +892,18 @@ class Converter {
       case "String":
         return { kind: "String", ...b, value: this.string(n) };
       case "ContinuedString": {
-        if (ch.some((c) => c.name === "FormatString"))
-          return { kind: "Opaque", ...b, what: "f-string" };
+        if (ch.some((c) => c.name === "FormatString")) {
+          const parts: (string | FormattedValue)[] = [];
+          for (const c of ch) {
+            if (c.name === "FormatString") parts.push(...this.fstring(c));
+            else parts.push(this.string(c));
+          }
+          return { kind: "JoinedStr", ...b, parts };
+        }
         return { kind: "String", ...b, value: ch.map((c) => this.string(c)).join("") };
       }
       case "FormatString":
-        return { kind: "Opaque", ...b, what: "f-string" };
+        return { kind: "JoinedStr", ...b, parts: this.fstring(n) };
       case "Boolean":
         return { kind: "Bool", ...b, value: this.src(n) === "True" };
       case "None":
@@ -789,7 +917,13 @@ class Converter {
         if (ch[1]?.name === ".") {
           if (ch[2]?.name !== "PropertyName")
             this.fail("invalid syntax: expected a name after '.'", ch[1].to);
-          return { kind: "Attribute", ...b, value, attr: this.src(ch[2]) };
+          return {
+            kind: "Attribute",
+            ...b,
+            value,
+            attr: this.src(ch[2]),
+            attrLoc: this.loc(ch[2].from),
+          };
         }
         return { kind: "Subscript", ...b, value, slice: this.subscript(ch.slice(2, -1), ch[1]) };
       }
@@ -880,6 +1014,40 @@ class Converter {
     const body = raw.slice(m[1].length + q, raw.length - q);
     if (prefix.includes("r")) return body;
     return decodeEscapes(body);
+  }
+
+  /** The parts of one f-string literal: text between `{…}` replacements, and the replacements. */
+  private fstring(n: SyntaxNode): (string | FormattedValue)[] {
+    const raw = this.src(n);
+    const m = /^([a-zA-Z]*)('\'\'|"""|'|")/.exec(raw);
+    if (!m) this.fail("invalid syntax: bad string literal", n.from);
+    const prefix = m[1].toLowerCase();
+    const q = m[2].length;
+    const start = n.from + m[1].length + q;
+    const end = n.to - q;
+    const parts: (string | FormattedValue)[] = [];
+    const literal = (from: number, to: number): void => {
+      if (to <= from) return;
+      let t = this.text.slice(from, to).replace(/\{\{/g, "{").replace(/\}\}/g, "}");
+      if (!prefix.includes("r")) t = decodeEscapes(t);
+      parts.push(t);
+    };
+    let pos = start;
+    for (const r of kids(n)) {
+      if (r.name !== "FormatReplacement") continue;
+      literal(pos, r.from);
+      const rc = kids(r).filter((c) => c.name !== "{" && c.name !== "}");
+      const conv = rc.find((c) => c.name === "FormatConversion");
+      const spec = rc.find((c) => c.name === "FormatSpec");
+      const exprNodes = rc.filter((c) => c !== conv && c !== spec && c.name !== "=");
+      const fv: FormattedValue = { value: this.exprList(exprNodes, r) };
+      if (conv) fv.conversion = this.src(conv).slice(1) as FormattedValue["conversion"];
+      if (spec) fv.spec = this.src(spec).slice(1);
+      parts.push(fv);
+      pos = r.to;
+    }
+    literal(pos, end);
+    return parts;
   }
 
   private subscript(ch: SyntaxNode[], open: SyntaxNode): Expr {

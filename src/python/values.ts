@@ -121,6 +121,20 @@ export class PyRange {
   }
 }
 
+/** An iterator over items already computed (`iter(xs)`, a generator expression's values). */
+export class PyIterator {
+  pos = 0;
+  constructor(readonly items: readonly Value[]) {}
+}
+
+/** `super()` bound to an instance: attribute lookup starts after `after` in the MRO. */
+export class PySuper {
+  constructor(
+    readonly after: PyClass,
+    readonly self: Value,
+  ) {}
+}
+
 /** Python's `...`. */
 export const ELLIPSIS = Object.freeze({ ellipsis: true as const });
 export type PyEllipsis = typeof ELLIPSIS;
@@ -138,6 +152,8 @@ export class Scope {
     readonly parent: Scope | undefined,
     readonly kind: "module" | "function" | "class" | "comprehension" | "builtins",
   ) {}
+  /** A function scope's local names (assigned anywhere in its body, and its parameters). */
+  locals?: ReadonlySet<string>;
   /** Names declared `global` / `nonlocal` in this (function) scope. */
   globals?: Set<string>;
   nonlocals?: Set<string>;
@@ -230,6 +246,13 @@ export interface NativeClassHooks {
 export class PyClass {
   /** Method resolution order (C3), this class first. */
   mro: PyClass[] = [this];
+  /**
+   * For a built-in class (`int`, `list`) or a host class that is not instantiated the normal way:
+   * what calling the class returns.
+   */
+  construct?: (args: CallArgs, loc: Loc) => Value;
+  /** For a built-in class: whether a value of the value model is an instance (`isinstance`). */
+  isInstance?: (v: Value) => boolean;
   readonly dict = new Map<string, Value>();
   constructor(
     readonly name: string,
@@ -271,6 +294,8 @@ export class PyNamespace {
     readonly path: string,
     /** Resolves an attribute; undefined when the namespace has no such name. */
     readonly attr: (name: string) => Value | undefined,
+    /** The public names, for `from m import *` (absent: the module exports nothing dlq knows). */
+    readonly names?: () => Iterable<string>,
   ) {}
 }
 
@@ -286,6 +311,22 @@ export class Unknown {
     /** true when Python itself would raise here (a NameError…): a user error if it matters. */
     readonly error = false,
   ) {}
+}
+
+/**
+ * A Python exception being raised: the exception's class name (`TypeError`), its message, where
+ * it was raised, and the exception object when the source made one (`raise MyError(...)`).
+ */
+export class PyException extends Error {
+  constructor(
+    readonly pyType: string,
+    message: string,
+    public loc?: Loc,
+    public value?: PyInstance,
+  ) {
+    super(message);
+    this.name = "PyException";
+  }
 }
 
 /**
@@ -314,6 +355,10 @@ export abstract class HostValue {
   inplace?(op: string, other: Value, loc: Loc): Value | undefined;
   /** `str(x)` / `repr(x)`. */
   repr?(): string;
+  /** `with x:` — the value bound by `as`. */
+  enter?(loc: Loc): Value;
+  /** The end of `with x:` (also when the body raised). */
+  exit?(loc: Loc): void;
 }
 
 export type Value =
@@ -336,6 +381,8 @@ export type Value =
   | PyClass
   | PyInstance
   | PyNamespace
+  | PyIterator
+  | PySuper
   | Unknown
   | HostValue;
 
@@ -385,6 +432,8 @@ export function typeName(v: Value): string {
   if (v instanceof PyClass) return "type";
   if (v instanceof PyInstance) return v.cls.name;
   if (v instanceof PyNamespace) return "module";
+  if (v instanceof PyIterator) return "iterator";
+  if (v instanceof PySuper) return "super";
   if (v instanceof Unknown) return "unknown";
   return (v as HostValue).typeName;
 }
