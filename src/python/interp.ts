@@ -69,6 +69,8 @@ import {
 
 /** What a host provides to the interpreter. */
 export interface Host {
+  /** Called once by the interpreter's constructor, before {@link initialGlobals}. */
+  attach?(it: Interpreter): void;
   /**
    * The module `import path` binds (`torch`, `torch.nn.functional`), or undefined when the host
    * does not model it (the interpreter then binds an unknown module).
@@ -170,6 +172,7 @@ export class Interpreter {
     this.builtins = installBuiltins(this);
     this.globals = new Scope(this.builtins, "module");
     this.globals.vars.set("__name__", "__main__");
+    host.attach?.(this);
     for (const [k, v] of host.initialGlobals?.() ?? []) this.globals.vars.set(k, v);
   }
 
@@ -1489,7 +1492,7 @@ export class Interpreter {
       }
       return undefined;
     }
-    if (obj instanceof PyNamespace) return obj.attr(name);
+    if (obj instanceof PyNamespace) return this.hostCall(loc, () => obj.attr(name));
     if (obj instanceof HostValue)
       return obj.getattr ? this.hostCall(loc, () => obj.getattr!(name, loc)) : undefined;
     if (obj instanceof PyFunction && name === "__name__") return obj.name;

@@ -10,7 +10,8 @@ import type { ModelSpec } from "./types.js";
 
 export { parseJsonSpec } from "./json.js";
 export { parseRepr } from "./repr.js";
-export { parseSource, CONTAINER_TYPES, type LayerCatalogue, type ParseOptions } from "./source.js";
+export { parseSource, type ParseOptions } from "./source.js";
+export { CONTAINER_TYPES, type LayerCatalogue } from "./tree.js";
 export { parsePython, parsePythonExpression } from "../python/parse.js";
 
 export type ModelFormat = ModelSpec["format"];

@@ -28,7 +28,7 @@ import type { ErrorObject, ValidateFunction } from "ajv";
 import { InputError, type Loc } from "../errors.js";
 import { didYouMean } from "../util/suggest.js";
 import { tooDeep } from "../python/parse.js";
-import { checkModuleTree, setKey, type LayerCatalogue } from "./source.js";
+import { checkModuleTree, setKey, type LayerCatalogue } from "./tree.js";
 import type { LayerModule, ModelSpec, ModuleSpec, PyValue, SequentialModule } from "./types.js";
 import { compileValidator } from "./validator.js";
 

@@ -28,7 +28,7 @@
 import { InputError, type Loc } from "../errors.js";
 import { didYouMean } from "../util/suggest.js";
 import { parsePythonExpression, tooDeep, type Expr } from "../python/parse.js";
-import { MAX_MODULE_DEPTH, setKey, type LayerCatalogue } from "./source.js";
+import { MAX_MODULE_DEPTH, setKey, type LayerCatalogue } from "./tree.js";
 import {
   isPyFloat,
   pyNumber,

@@ -9,6 +9,8 @@
  * parameters count once.
  */
 import type { Loc } from "../errors.js";
+import type { Graph } from "../analysis/graph.js";
+import type { DType } from "../ops/types.js";
 
 /**
  * A Python literal as dlq reads it: int → number, float → number or {@link PyFloat}, str, bool,
@@ -71,6 +73,30 @@ export interface LayerModule {
   loc?: Loc;
   /** false when the user froze the module (JSON `"trainable": false`); default true. */
   trainable?: boolean;
+  /** Parameters frozen one by one (`conv.weight.requires_grad = False`), by name. */
+  frozen?: string[];
+  /**
+   * Parameters that are another module's (tied weights: `decoder.weight = encoder.weight`), by
+   * this module's parameter name: they count once, as `model.parameters()` counts them.
+   */
+  tied?: Record<string, ParamOwner>;
+  /** Set when an argument could not be evaluated: the layer is an error only if it is used. */
+  unknownArg?: { message: string; loc?: Loc };
+}
+
+/** Whose a parameter is: a layer's (by its name in the layer), or a container's own. */
+export interface ParamOwner {
+  module: LayerModule | ContainerModule;
+  name: string;
+}
+
+/** A parameter a container owns directly (`self.cls_token = nn.Parameter(torch.zeros(1, 1, d))`). */
+export interface OwnParam {
+  name: string;
+  shape: number[];
+  trainable: boolean;
+  /** Set when it is another module's parameter (tied), counted there. */
+  tiedTo?: ParamOwner;
 }
 
 /** A container applying its children in order (`nn.Sequential`). */
@@ -82,13 +108,37 @@ export interface SequentialModule {
   loc?: Loc;
 }
 
-export type ModuleSpec = LayerModule | SequentialModule;
+/**
+ * Any other module with children: a class defined in the source (`class Net(nn.Module)`), an
+ * `nn.ModuleList` or an `nn.ModuleDict`. Its children and parameters are registered in assignment
+ * order, as PyTorch's `Module.__setattr__` does.
+ */
+export interface ContainerModule {
+  kind: "container";
+  /** The class name (`ResNet`, `BasicBlock`, `ModuleList`). */
+  type: string;
+  children: { name: string; module: ModuleSpec }[];
+  params: OwnParam[];
+  loc?: Loc;
+}
+
+export type ModuleSpec = LayerModule | SequentialModule | ContainerModule;
 
 /** A parsed model: its root module and, when the input says so, the input shape. */
 export interface ModelSpec {
   root: ModuleSpec;
   /** Input shape with batch dimension, e.g. `[1, 3, 224, 224]`; from the source's call or JSON. */
   input?: number[];
+  /** Every tensor argument of the source's own call of the model, in order (shapes and dtypes). */
+  inputs?: { shape: number[]; dtype: DType }[];
+  /** Things the reader noticed that the user should know (said once the command succeeds). */
+  notes?: string[];
+  /**
+   * Traces the model's forward (src/analysis/graph.ts): on the source's own call with its tensor
+   * arguments replaced in order by `overrides`, or on one tensor per override.
+   * @throws InputError when the forward cannot run (PyTorch's refusal, located).
+   */
+  trace?: (overrides?: { shape: number[]; dtype?: DType }[]) => Graph;
   /** Which form the input was in. */
   format: "source" | "repr" | "json";
   /** The variable name the model was bound to in source, if any. */
