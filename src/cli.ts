@@ -96,14 +96,22 @@ export async function main(argv: string[], io: Partial<Context> = {}): Promise<n
         outputError: (s, write) => write(`dlq: ${s.replace(/^error: /, "")}`),
       });
 
+  const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
+
   sub("shape", "Output shape, parameters and mult-adds of every layer (like torchinfo).", [
     "dlq shape examples/course_cnn.py",
     "dlq shape examples/vgg11.repr.txt --input 8,3,224,224 --json",
     "cat examples/course_mlpirate.py | dlq shape - --input 1,42",
+    "dlq shape examples/resnet18_cifar.py --depth 2",
   ])
     .argument("<MODEL>", "PyTorch source, printed repr or JSON spec (path, or - for stdin)")
-    .option("-i, --input <SHAPE>", "input shape with batch dim, e.g. 1,3,224,224 or 1x3x224x224")
-    .option("-m, --model <NAME>", "which model, when the file defines several")
+    .option(
+      "-i, --input <SHAPE>",
+      "input shape with batch dim, e.g. 1,3,224,224 or 2,32:int64 (once per tensor argument)",
+      collect,
+    )
+    .option("-d, --depth <N>", "show rows down to this depth (torchinfo's depth; default 3)")
+    .option("-m, --model <NAME>", "which model, when the file defines several (a name or a class)")
     .option("--json", "JSON output (schema in README)")
     .action(run(() => import("./commands/shape.js")));
 
@@ -114,9 +122,10 @@ export async function main(argv: string[], io: Partial<Context> = {}): Promise<n
     .argument("<MODEL>", "PyTorch source, printed repr or JSON spec (path, or - for stdin)")
     .option(
       "-i, --input <SHAPE>",
-      "input shape (optional; checks shapes and resolves adaptive pools)",
+      "input shape (optional for nn.Sequential; checks shapes and resolves adaptive pools)",
+      collect,
     )
-    .option("-m, --model <NAME>", "which model, when the file defines several")
+    .option("-m, --model <NAME>", "which model, when the file defines several (a name or a class)")
     .option("--json", "JSON output (schema in README)")
     .action(run(() => import("./commands/rf.js")));
 
@@ -135,7 +144,7 @@ export async function main(argv: string[], io: Partial<Context> = {}): Promise<n
     "dlq grad --chain 0.5,2 --depth 10",
   ])
     .argument("[MODEL]", "PyTorch source, printed repr or JSON spec (path, or - for stdin)")
-    .option("-i, --input <SHAPE>", "input shape (batch dim replaced by --batch)")
+    .option("-i, --input <SHAPE>", "input shape (batch dim replaced by --batch)", collect)
     .option("-m, --model <NAME>", "which model, when the file defines several")
     .option("--batch <N>", "batch size (default 64)")
     .option("--seeds <N>", "seeds 0..N-1, one forward/backward each; medians (default 10)")
@@ -153,7 +162,6 @@ export async function main(argv: string[], io: Partial<Context> = {}): Promise<n
     .option("--json", "JSON output (schema in README)")
     .action(run(() => import("./commands/grad.js")));
 
-  const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
   sub("gradcheck", "Autodiff gradients of a PyTorch expression against central differences.", [
     "dlq gradcheck examples/course_gradcheck.py",
     'dlq gradcheck "torch.mean(X @ W + b)" --var X=100x5:const --var W=5x5 --var b=5',

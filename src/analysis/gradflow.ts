@@ -15,11 +15,16 @@
  */
 import * as F from "../tensor/index.js";
 import { InputError } from "../errors.js";
-import type { LayerModule } from "../spec/types.js";
+import { lookupOp } from "../ops/registry.js";
+import type { OpDef } from "../ops/types.js";
+import type { Value } from "../python/values.js";
+import type { LayerModule, ModuleSpec } from "../spec/types.js";
+import { makeOpArgs } from "../ops/args.js";
+import { checkRunnable, execute, outputOf } from "./execute.js";
+import { RefArg, type Graph, type GraphNode } from "./graph.js";
 import { ACTIVATION_FN } from "./layers/activation.js";
 import { bindArgs } from "./layers/common.js";
 import { layerDef } from "./layers/index.js";
-import { LayerError } from "./layers/types.js";
 import {
   initVariances,
   linearShapes,
@@ -28,7 +33,7 @@ import {
   type ActivationSpec,
   type InitScheme,
 } from "./meanfield.js";
-import { layerWhere, type LayerUse } from "./model.js";
+import { paramIdentity, usesOf, type LayerUse } from "./model.js";
 
 /** Weight initialisations `--init` accepts (torch.nn.init's names). */
 export const INITS = [
@@ -176,11 +181,22 @@ export function activationOf(use: Pick<LayerUse, "type">): string | null {
   return fn && !NORMALISERS.has(fn) ? fn : null;
 }
 
+/** The functional activations (`F.relu`, `torch.tanh`, `x.sigmoid()`): op name → function. */
+const FUNCTIONAL_ACTS = new Set<string>(Object.values(ACTIVATION_FN).filter((f) => !NORMALISERS.has(f)));
+
+/** The elementwise activation a graph node applies (a module or a functional op), or null. */
+export function nodeActivation(n: GraphNode): string | null {
+  if (n.kind === "module") return activationOf(n);
+  if (n.kind === "op" && FUNCTIONAL_ACTS.has(n.type)) return n.type;
+  return null;
+}
+
 /**
- * Replaces every elementwise activation by `fn` (e.g. `tanh`), with PyTorch's default arguments.
+ * Replaces every elementwise activation — modules and functional calls — by `fn` (e.g. `tanh`),
+ * with PyTorch's default arguments.
  * @throws InputError for a name outside {@link SWAP_ACTS}.
  */
-export function swapActivations(uses: readonly LayerUse[], fn: string): LayerUse[] {
+export function swapActivations(graph: Graph, fn: string): Graph {
   const type = SWAP_ACTS[fn];
   if (!type) {
     throw new InputError(
@@ -190,12 +206,19 @@ export function swapActivations(uses: readonly LayerUse[], fn: string): LayerUse
   }
   const def = layerDef(type);
   const config = def.configure(bindArgs(def, [], {}));
-  return uses.map((u) => (activationOf(u) ? { ...u, type, def, config } : u));
+  const op = lookupOp(`torch.nn.functional.${fn}`) as OpDef;
+  const nodes = graph.nodes.map((n): GraphNode => {
+    if (!nodeActivation(n)) return n;
+    if (n.kind === "module") return { ...n, type, def, config };
+    const input = n.args!.get(n.op!.params[0].name) as RefArg;
+    return { ...n, type: fn, op, display: `F.${fn}`, args: new Map<string, Value>([[op.params[0].name, input]]) };
+  });
+  return { ...graph, nodes };
 }
 
 /** The label of a variant: its distinct activation functions in order, or `none`. */
-export function activationLabel(uses: readonly LayerUse[]): string {
-  const fns = [...new Set(uses.map(activationOf).filter((f): f is string => f !== null))];
+export function activationLabel(graph: Graph): string {
+  const fns = [...new Set(graph.nodes.map(nodeActivation).filter((f): f is string => f !== null))];
   return fns.length ? fns.join("+") : "none";
 }
 
@@ -266,29 +289,38 @@ function lossOf(out: F.Tensor, loss: LossName): F.Tensor {
   return F.cross_entropy(out, F.zeros(shape));
 }
 
-/** Which activation application reports for each application with parameters (or −1). */
-function followingActivation(uses: readonly LayerUse[], i: number): number {
-  for (let j = i + 1; j < uses.length; j++) {
-    if (activationOf(uses[j])) return j;
-    const hasParams = uses[j].def.parameters(uses[j].config).length > 0;
-    if (hasParams && !/Norm/.test(uses[j].type)) return -1;
+/**
+ * The activation that reports for a node with parameters (or −1): the first node downstream of
+ * it, through norms, dropout, pooling and reshapes, that is an activation; none when another layer
+ * with parameters comes first.
+ */
+function followingActivation(graph: Graph, i: number): number {
+  const consumers = new Map<number, number[]>();
+  for (const n of graph.nodes)
+    for (const r of n.inputs) {
+      const xs = consumers.get(r.node);
+      if (xs) xs.push(n.id);
+      else consumers.set(r.node, [n.id]);
+    }
+  const todo = [...(consumers.get(i) ?? [])].sort((a, b) => a - b);
+  const seen = new Set<number>();
+  while (todo.length) {
+    const j = todo.shift()!;
+    if (seen.has(j)) continue;
+    seen.add(j);
+    const n = graph.nodes[j];
+    if (nodeActivation(n)) return j;
+    const hasParams = n.kind === "module" && n.def!.parameters(n.config).length > 0;
+    if (hasParams && !/Norm/.test(n.type)) continue;
+    todo.push(...(consumers.get(j) ?? []));
+    todo.sort((a, b) => a - b);
   }
   return -1;
 }
 
-/**
- * Refuses a model dlq cannot run: a layer without a tensor forward.
- * @throws InputError naming the layer.
- */
-export function checkForwards(uses: readonly LayerUse[]): void {
-  for (const u of uses) {
-    if (!u.def.forward) {
-      throw new InputError(
-        `${u.type} has no tensor forward in dlq, so dlq grad cannot run this model`,
-        layerWhere(u),
-      );
-    }
-  }
+/** The graph's nodes with parameters (the rows of `dlq grad`), in execution order. */
+function paramNodes(graph: Graph): number[] {
+  return graph.nodes.filter((n) => n.kind === "module" && n.def!.parameters(n.config).length > 0).map((n) => n.id);
 }
 
 interface SeedRun {
@@ -300,46 +332,57 @@ interface SeedRun {
 }
 
 function runSeed(
-  uses: readonly LayerUse[],
+  graph: Graph,
   rows: number[],
   follow: number[],
   p: GradProtocol,
   seed: number,
 ): SeedRun {
   const gen = new F.Generator(seed);
-  const params = new Map<LayerModule, Record<string, F.Tensor>>();
-  for (const u of uses) {
-    if (!params.has(u.module)) params.set(u.module, initParams(u, p, gen));
-  }
-  const first = uses[0];
-  let x: F.Tensor;
-  if (first.def.inputKind === "index") {
-    const v = (first.config as { num_embeddings: number }).num_embeddings;
-    x = F.randint(0, v, p.input, gen);
-  } else {
-    x = F.randn(p.input, gen);
-  }
-  const outs: F.Tensor[] = [];
-  const acts = new Map<number, { z: F.Tensor; a: F.Tensor }>();
-  const followSet = new Set(follow.filter((j) => j >= 0));
-  for (let i = 0; i < uses.length; i++) {
-    const u = uses[i];
-    const z = x;
-    try {
-      x = u.def.forward!(u.config, x, params.get(u.module)!, F, {
-        trainDropout: p.trainDropout,
-        generator: gen,
-      });
-    } catch (e) {
-      if (e instanceof LayerError || e instanceof F.TensorError) {
-        throw new InputError(e.message, layerWhere(u));
+  // one set of tensors per parameter: shared modules and tied weights share them
+  const byModule = new Map<LayerModule, Record<string, F.Tensor>>();
+  const byIdentity = new Map<string, F.Tensor>();
+  for (const n of graph.nodes) {
+    if (n.kind !== "module" || byModule.has(n.module!)) continue;
+    const own = initParams(n as GraphNode & LayerUse, p, gen);
+    const ps: Record<string, F.Tensor> = {};
+    for (const [name, t] of Object.entries(own)) {
+      const key = paramIdentity({ module: n.module!, name });
+      const shared = byIdentity.get(key);
+      if (shared) ps[name] = shared;
+      else {
+        byIdentity.set(key, t);
+        ps[name] = t;
       }
-      throw e;
     }
-    if (x.requiresGrad) x.retainGrad();
-    outs.push(x);
-    if (followSet.has(i)) acts.set(i, { z, a: x });
+    byModule.set(n.module!, ps);
   }
+  const inputs = graph.inputs.map((id) => {
+    const meta = graph.nodes[id].outputs[0];
+    const index = meta.dtype.startsWith("int") || meta.dtype === "uint8";
+    if (!index) return F.randn(p.input.length && id === graph.inputs[0] ? p.input : meta.shape, gen);
+    const emb = graph.nodes.find((n) => n.kind === "module" && n.def!.inputKind === "index" && n.inputs.some((r) => r.node === id));
+    const v = emb ? (emb.config as { num_embeddings: number }).num_embeddings : 2;
+    return F.randint(0, v, id === graph.inputs[0] ? p.input : [...meta.shape], gen);
+  });
+  const ownParams = new Map<string, F.Tensor>();
+  const values = execute(graph, F, {
+    inputs,
+    params: (n) => byModule.get(n.module!)!,
+    param: (n) => {
+      let t = ownParams.get(n.name);
+      if (!t) {
+        t = F.randn(n.outputs[0].shape, gen);
+        t.requiresGrad_(true);
+        ownParams.set(n.name, t);
+      }
+      return t;
+    },
+    generator: gen,
+    trainDropout: p.trainDropout,
+  });
+  for (const i of rows) for (const t of values[i]) if (t.requiresGrad) t.retainGrad();
+  const x = outputOf(graph, values);
   const loss = lossOf(x, p.loss);
   if (loss.requiresGrad) loss.backward();
   const wg: number[] = [];
@@ -348,7 +391,7 @@ function runSeed(
   const act: SeedRun["act"] = [];
   for (let r = 0; r < rows.length; r++) {
     const i = rows[r];
-    const ps = params.get(uses[i].module)!;
+    const ps = byModule.get(graph.nodes[i].module!)!;
     const ts = ps.weight ? [ps.weight] : Object.values(ps);
     let g2 = 0;
     let w2 = 0;
@@ -358,30 +401,45 @@ function runSeed(
     }
     wg.push(Math.sqrt(g2));
     w.push(Math.sqrt(w2));
-    const o = outs[i].grad;
+    const o = values[i][0].grad;
     og.push(o ? norm(o.data) : 0);
     const j = follow[r];
-    const rec = j >= 0 ? acts.get(j) : undefined;
-    if (!rec) {
+    if (j < 0) {
       act.push(null);
       continue;
     }
-    const a = rec.a.data;
+    const an = graph.nodes[j];
+    const z = values[an.inputs[0].node][an.inputs[0].index];
+    const a = values[j][0].data;
     let s = 0;
     for (let k = 0; k < a.length; k++) s += a[k];
     const mean = s / a.length;
     let v = 0;
     for (let k = 0; k < a.length; k++) v += (a[k] - mean) ** 2;
     // φ′(z) of the (elementwise) activation, by autodiff on a detached copy of its input.
-    const zl = new F.Tensor(rec.z.data, rec.z.shape, true);
-    const u = uses[j];
-    const [d] = F.grad(F.sum(u.def.forward!(u.config, zl, {}, F)), [zl]);
+    const zl = new F.Tensor(z.data, z.shape, true);
+    const y =
+      an.kind === "module"
+        ? an.def!.forward!(an.config, zl, {}, F)
+        : (an.op!.kernel!(
+            makeActArgs(an, zl),
+            F,
+            { generator: gen, trainDropout: false, dtypeOf: () => "float32" },
+          ) as F.Tensor);
+    const [d] = F.grad(F.sum(y), [zl]);
     let sat = 0;
     for (let k = 0; k < d.length; k++) if (Math.abs(d[k]) < SATURATION_THRESHOLD) sat++;
     // PyTorch's Tensor.std(): unbiased.
     act.push({ mean, std: Math.sqrt(v / Math.max(a.length - 1, 1)), sat: sat / d.length });
   }
   return { loss: loss.item(), wg, w, og, act };
+}
+
+/** A functional activation node's arguments with its input replaced by `z`. */
+function makeActArgs(n: GraphNode, z: F.Tensor) {
+  const bound = new Map(n.args!);
+  const first = n.op!.params[0].name;
+  return makeOpArgsFor(n.op!, n.display ?? n.type, bound, first, z);
 }
 
 const log10Ratio = (a: number, b: number): number =>
@@ -394,17 +452,15 @@ const finiteOrNull = (x: number): number | null => (Number.isFinite(x) ? x : nul
  * @param uses the model's layer applications (src/analysis/model.ts), activations possibly swapped.
  * @throws InputError naming the layer when a layer has no forward or cannot run on its input.
  */
-export function measureGradFlow(uses: readonly LayerUse[], p: GradProtocol): GradVariant {
-  checkForwards(uses);
-  const rows: number[] = [];
-  uses.forEach((u, i) => {
-    if (u.def.parameters(u.config).length > 0) rows.push(i);
-  });
-  const follow = rows.map((i) => followingActivation(uses, i));
+export function measureGradFlow(graph: Graph, p: GradProtocol): GradVariant {
+  checkRunnable(graph);
+  const rows = paramNodes(graph);
+  const follow = rows.map((i) => followingActivation(graph, i));
   const runs: SeedRun[] = [];
-  for (let s = 0; s < p.seeds; s++) runs.push(runSeed(uses, rows, follow, p, s));
+  for (let s = 0; s < p.seeds; s++) runs.push(runSeed(graph, rows, follow, p, s));
   const counts = new Map<LayerModule, number>();
-  for (const u of uses) counts.set(u.module, (counts.get(u.module) ?? 0) + 1);
+  for (const n of graph.nodes) if (n.kind === "module") counts.set(n.module!, (counts.get(n.module!) ?? 0) + 1);
+  const uses = graph.nodes;
   const last = rows.length - 1;
   const notes: string[] = [];
   const layers: LayerGrad[] = rows.map((i, r) => {
@@ -417,14 +473,14 @@ export function measureGradFlow(uses: readonly LayerUse[], p: GradProtocol): Gra
       type: u.type,
       depth: r + 1,
       ...(u.sharedWith !== undefined ? { sharedWith: u.sharedWith } : {}),
-      applications: counts.get(u.module) ?? 1,
+      applications: counts.get(u.module!) ?? 1,
       weightGradNorm: col((run) => run.wg[r]),
       weightNorm: col((run) => run.w[r]),
       relativeUpdate: col((run) => (p.lr * run.wg[r]) / run.w[r]),
       outputGradNorm: col((run) => run.og[r]),
       log10RatioToLast: finiteOrNull(col((run) => log10Ratio(run.wg[r], run.wg[last]))),
       outputLog10RatioToLast: finiteOrNull(col((run) => log10Ratio(run.og[r], run.og[last]))),
-      act: follow[r] >= 0 ? activationOf(uses[follow[r]]) : null,
+      act: follow[r] >= 0 ? nodeActivation(uses[follow[r]]) : null,
       actMean: actCol((a) => a.mean),
       actStd: actCol((a) => a.std),
       saturated: actCol((a) => a.sat),
@@ -484,7 +540,7 @@ export function measureGradFlow(uses: readonly LayerUse[], p: GradProtocol): Gra
     freeze = Math.max(1, Math.ceil(L + (Math.log10(u1) - Math.log10(FLOAT32_RESOLUTION)) / slope));
     if (freeze > 1e6) freeze = null;
   }
-  const mf = predictMlp(uses, p);
+  const mf = predictMlp(graph, p);
   if (typeof mf !== "string") {
     layers.forEach((l, r) => {
       l.predictedOutputLog10RatioToLast = mf.bias[r];
@@ -492,7 +548,7 @@ export function measureGradFlow(uses: readonly LayerUse[], p: GradProtocol): Gra
     });
   }
   return {
-    act: activationLabel(uses),
+    act: activationLabel(graph),
     predictionUnavailable: typeof mf === "string" ? mf : null,
     predictedLog10FirstToLast: layers.length > 0 ? layers[0].predictedLog10RatioToLast : null,
     layers,
@@ -543,7 +599,7 @@ export function checkStudy(
  * @throws InputError when no shape can be found.
  */
 export function gradInput(
-  uses: readonly LayerUse[],
+  uses: readonly Pick<LayerUse, "type" | "config">[],
   stated: readonly number[] | undefined,
   batch: number,
 ): number[] {
@@ -612,9 +668,12 @@ function meanFieldInit(p: GradProtocol): InitScheme {
  * weight gradient and of the gradient w.r.t. the layer's output, or why there is none.
  */
 export function predictMlp(
-  uses: readonly LayerUse[],
+  graph: Graph,
   p: GradProtocol,
 ): { weight: number[]; bias: number[] } | string {
+  const op = graph.nodes.find((n) => n.kind === "op");
+  if (op) return `the model is not an MLP of Linear layers and activation modules (at ${op.name}: ${op.display ?? op.type})`;
+  const uses = usesOf(graph);
   const steps = uses.filter(
     (u) => u.type !== "Identity" && !(/Dropout/.test(u.type) && !p.trainDropout),
   );
@@ -665,3 +724,11 @@ export function predictMlp(
   }
   return { weight: mf.predictedLog10GradRatioToLast, bias: mf.predictedLog10BiasGradRatioToLast };
 }
+
+/** Op arguments with the first tensor parameter replaced by `z`. */
+function makeOpArgsFor(op: OpDef, display: string, bound: Map<string, unknown>, first: string, z: F.Tensor) {
+  bound.set(first, z as unknown as never);
+  return makeOpArgs(op, display, bound as never, (v) => (v === (z as unknown) ? z : undefined));
+}
+
+export type { ModuleSpec };

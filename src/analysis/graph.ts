@@ -22,7 +22,7 @@ import {
 } from "./layers/types.js";
 import type { DType, OpArgs, OpDef, OpOut, TensorMeta } from "../ops/types.js";
 import type { ContainerModule, LayerModule, ModuleSpec, SequentialModule } from "../spec/types.js";
-import type { Value } from "../python/values.js";
+import { HostValue, type Value } from "../python/values.js";
 
 /** Output `index` of node `node`. */
 export interface TensorRef {
@@ -69,6 +69,11 @@ export interface GraphNode {
   args?: ReadonlyMap<string, Value>;
   /** The name the user called (`F.relu`, `torch.cat`, `Tensor.view`, `+`). */
   display?: string;
+  /**
+   * Buffer and constant nodes: the host's tensor value, which remembers the op that made it when
+   * the source was read (so that `dlq grad` can recompute a causal mask, say).
+   */
+  leaf?: Value;
 }
 
 /** A call of a container module (a class's forward, `nn.Sequential`), around the nodes it made. */
@@ -100,14 +105,21 @@ export interface Graph {
   out: OutTree;
   /** For each node, its position in the same order as {@link ModuleCall.order}. */
   order: number[];
+  /** Set for a graph traced without an input shape: no node's shape is known. */
+  shapeless?: boolean;
 }
 
 /** A tensor argument of a recorded op call: the node output it came from, and its meta. */
-export class RefArg {
+export class RefArg extends HostValue {
   constructor(
     readonly ref: TensorRef,
     readonly meta: TensorMeta,
-  ) {}
+  ) {
+    super();
+  }
+  get typeName(): string {
+    return "Tensor";
+  }
 }
 
 /** The refs in an output tree, in order. */
@@ -195,6 +207,10 @@ export class TraceError extends Error {
  */
 export class GraphBuilder {
   readonly graph: Graph = { nodes: [], calls: [], inputs: [], out: null, order: [] };
+  /** @param shapeless trace without shapes (layers are configured, no shape rule runs). */
+  constructor(readonly shapeless = false) {
+    if (shapeless) this.graph.shapeless = true;
+  }
   private seq = 0;
   /** Names given so far in each scope, for `add`, `add_1`, … */
   private readonly used = new Set<string>();
@@ -228,8 +244,8 @@ export class GraphBuilder {
   }
 
   /** A parameter, buffer or outside tensor that forward reads. */
-  leaf(kind: "param" | "buffer" | "constant", meta: TensorMeta, name: string, scope: string): TensorRef {
-    const n = this.push({ kind, name, type: kind === "param" ? "Parameter" : "Tensor", scope, inputs: [], outputs: [meta], out: null });
+  leaf(kind: "param" | "buffer" | "constant", meta: TensorMeta, name: string, scope: string, value?: Value): TensorRef {
+    const n = this.push({ kind, name, type: kind === "param" ? "Parameter" : "Tensor", scope, inputs: [], outputs: [meta], out: null, ...(value !== undefined ? { leaf: value } : {}) });
     n.out = { node: n.id, index: 0 };
     return n.out;
   }
@@ -273,7 +289,8 @@ export class GraphBuilder {
     }
     let tree: ShapeTree;
     try {
-      if (def.outputs) {
+      if (this.shapeless) tree = [];
+      else if (def.outputs) {
         const shapes: Record<string, ShapeTree | null> = {};
         for (const [k, t] of Object.entries(inputs)) shapes[k] = inShapes(t);
         tree = def.outputs(config, shapes);
@@ -376,10 +393,10 @@ export function isSequentialTree(m: ModuleSpec): boolean {
  * @param input the input tensor (shape and dtype).
  * @throws InputError naming the layer (and where it was built) when the shapes cannot flow.
  */
-export function traceSequential(root: ModuleSpec, input: TensorMeta, modelName?: string): Graph {
-  const b = new GraphBuilder();
-  let x: TensorRef = b.input(input, "input");
-  let meta = input;
+export function traceSequential(root: ModuleSpec, input: TensorMeta | undefined, modelName?: string): Graph {
+  const b = new GraphBuilder(input === undefined);
+  let meta: TensorMeta = input ?? { shape: [], dtype: "float32" };
+  let x: TensorRef = b.input(meta, "input");
   // iterative walk: a deep nesting of Sequentials must not overflow the stack
   const stack: { name: string; module: ModuleSpec }[] = [{ name: "", module: root }];
   while (stack.length) {

@@ -74,7 +74,7 @@ function where(n: GraphNode): string {
 function stepOf(graph: Graph, n: GraphNode, axes: number): OpRf | undefined {
   if (n.kind === "module") {
     const x = n.inputs[0];
-    return n.def!.rf(n.config, x ? graph.nodes[x.node].outputs[x.index].shape : undefined) as RfStep;
+    return n.def!.rf(n.config, x && !graph.shapeless ? graph.nodes[x.node].outputs[x.index].shape : undefined) as RfStep;
   }
   if (n.kind === "op") {
     if (!n.op!.rf) return { kind: "unsupported", reason: `dlq has no receptive-field rule for ${n.display ?? n.type}` };

@@ -33,8 +33,7 @@ import {
 import { modelFacts } from "../analysis/model.js";
 import { InputError } from "../errors.js";
 import { jsonDoc, type Context } from "./context.js";
-import { parseShape } from "./input.js";
-import { loadModel, sayNotes } from "./model.js";
+import { loadModel, parseInputs, sayNotes, traceModel } from "./model.js";
 import { renderTable } from "./table.js";
 
 interface AsciiChart {
@@ -621,10 +620,12 @@ export async function run(
     }
   }
   const loaded = await loadModel(modelPath, opts, ctx);
-  const stated = opts.input !== undefined ? parseShape(opts.input) : loaded.spec.input;
+  const given = parseInputs(opts.input);
+  const stated = given?.[0]?.shape ?? loaded.spec.input;
   // Shape errors are reported against the shape the user gave, before --batch replaces its batch.
-  if (stated) modelFacts(loaded.uses, stated);
+  if (stated) traceModel(loaded, opts.input, false);
   const input = gradInput(loaded.uses, stated, batch);
+  const graph = loaded.spec.trace!([{ shape: input, ...(given?.[0]?.dtype ? { dtype: given[0].dtype } : {}) }]);
   const protocol: GradProtocol = {
     input,
     seeds,
@@ -634,11 +635,11 @@ export async function run(
     trainDropout: Boolean(opts.trainDropout),
     lr,
   };
-  const models = acts ? acts.map((a) => swapActivations(loaded.uses, a)) : [loaded.uses];
+  const models = acts ? acts.map((a) => swapActivations(graph, a)) : [graph];
   // Shape errors, named by layer, and a study too large or meaningless, before running anything.
-  const facts = models.map((usesV) => modelFacts(usesV, input));
+  const facts = models.map((g) => modelFacts(loaded.spec.root, g, loaded.spec.name));
   checkStudy(facts[0].multAdds, facts[0].output, protocol, models.length);
-  const variants = models.map((usesV) => measureGradFlow(usesV, protocol));
+  const variants = models.map((g) => measureGradFlow(g, protocol));
   sayNotes(loaded, ctx);
   const chartSeries = variants.flatMap((v) => {
     const c = curves(v);

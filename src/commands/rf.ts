@@ -1,12 +1,12 @@
 /** `dlq rf MODEL [--input SHAPE] [--json]`: receptive fields per layer (Araujo et al. 2019). */
-import { modelFacts } from "../analysis/model.js";
+import { isSequentialTree, traceSequential } from "../analysis/graph.js";
 import { receptiveField, type RfResult } from "../analysis/rf.js";
 import { jsonDoc, type Context } from "./context.js";
-import { inputShape, loadModel, sayNotes } from "./model.js";
+import { loadModel, sayNotes, traceModel } from "./model.js";
 import { renderTable } from "./table.js";
 
 export interface RfOptions {
-  input?: string;
+  input?: string[];
   model?: string;
   json?: boolean;
 }
@@ -46,11 +46,15 @@ const axesStr = (xs: readonly (number | null)[], sep = "×"): string =>
 
 export async function run(ctx: Context, modelPath: string, opts: RfOptions): Promise<number> {
   const loaded = await loadModel(modelPath, opts, ctx);
-  const input = inputShape(loaded, opts.input, false);
-  // With a known input, run the shape rules first: shapes that cannot flow are refused here too,
-  // and adaptive pools learn their window from the shape entering them.
-  const inputs = input ? modelFacts(loaded.uses, input).layers.map((l) => l.input) : undefined;
-  const r = receptiveField(loaded.uses, inputs);
+  // With a known input, the shape rules run too: shapes that cannot flow are refused here as well,
+  // and adaptive pools learn their window from the shape entering them. Without one, a plain
+  // nn.Sequential needs no shapes; a model with a forward of its own is traced on its input.
+  const sequential = isSequentialTree(loaded.spec.root);
+  const graph =
+    traceModel(loaded, opts.input, !sequential) ??
+    traceSequential(loaded.spec.root, undefined, loaded.spec.name);
+  const input = graph.shapeless ? undefined : graph.nodes[graph.inputs[0]].outputs[0].shape;
+  const r = receptiveField(graph);
   sayNotes(loaded, ctx);
   if (opts.json) {
     ctx.out(jsonDoc(rfJson(r, input)));

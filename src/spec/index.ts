@@ -6,7 +6,11 @@
 import { parseJsonSpec } from "./json.js";
 import { parseRepr } from "./repr.js";
 import { parseSource, type ParseOptions } from "./source.js";
-import type { ModelSpec } from "./types.js";
+import { InputError } from "../errors.js";
+import { traceSequential } from "../analysis/graph.js";
+import { LAYERS } from "../analysis/layers/index.js";
+import type { TensorMeta } from "../ops/types.js";
+import type { LayerModule, ModelSpec, ModuleSpec } from "./types.js";
 
 export { parseJsonSpec } from "./json.js";
 export { parseRepr } from "./repr.js";
@@ -79,8 +83,33 @@ function looksLikeRepr(body: string): boolean {
 export function parseModel(text: string, file: string | undefined, opts: ParseOptions): ModelSpec {
   // A byte-order mark is not a column in any editor.
   text = text.replace(/^\uFEFF/, "");
-  if (detectFormat(text) === "json") return parseJsonSpec(text, file, opts);
+  if (detectFormat(text) === "json") return withTrace(parseJsonSpec(text, file, opts));
   const repr = reprText(text);
-  if (repr !== undefined) return parseRepr(repr, file, opts);
+  if (repr !== undefined) return withTrace(parseRepr(repr, file, opts));
   return parseSource(text, file, opts);
+}
+
+/**
+ * A model without a forward of its own (a repr, a JSON spec) traced as `nn.Sequential` runs it:
+ * on the override's input, or the one the spec states; without either, a graph without shapes.
+ */
+function withTrace(spec: ModelSpec): ModelSpec {
+  spec.trace = (overrides) => {
+    const o = overrides?.[0];
+    if (overrides && overrides.length > 1) {
+      throw new InputError(`${overrides.length} --input shapes given, but the model takes one input`, "--input");
+    }
+    const first = firstLayer(spec.root);
+    const index = first !== undefined && LAYERS.get(first.type)?.inputKind === "index";
+    const shape = o?.shape ?? spec.input;
+    const meta: TensorMeta | undefined = shape ? { shape, dtype: o?.dtype ?? (index ? "int64" : "float32") } : undefined;
+    return traceSequential(spec.root, meta, spec.name);
+  };
+  return spec;
+}
+
+function firstLayer(m: ModuleSpec): LayerModule | undefined {
+  let x: ModuleSpec | undefined = m;
+  while (x && x.kind !== "layer") x = x.children[0]?.module;
+  return x;
 }

@@ -25,7 +25,7 @@ import {
 import { LAYERS } from "../analysis/layers/index.js";
 import type { LayerDef, ParamTensor } from "../analysis/layers/types.js";
 import { bindOp, makeOpArgs } from "../ops/args.js";
-import { opNamed, opNames } from "../ops/registry.js";
+import { lookupOp as opNamed, opNames } from "../ops/registry.js";
 import { DataDependent, DTypeValue, OpError, type DType, type OpDef, type OpOut, type TensorMeta } from "../ops/types.js";
 import { bindNative, namespace, native } from "../python/builtins.js";
 import type { Host, Interpreter } from "../python/interp.js";
@@ -78,6 +78,11 @@ export interface ParamIdentity {
 export class MetaTensor extends HostValue {
   /** The node output this tensor is in the open trace, and which trace. */
   ref?: { builder: GraphBuilder; ref: TensorRef };
+  /**
+   * The op call that made this tensor outside any trace (`torch.tril(torch.ones(8, 8))` in
+   * `__init__`), so that a numeric command can compute its values; absent for an input.
+   */
+  origin?: { op: OpDef; display: string; args: ReadonlyMap<string, Value> };
   /** The dtype was not given (an `--input` without `:dtype`): an Embedding may take it as indices. */
   guessedDtype = false;
   requiresGrad = false;
@@ -627,11 +632,11 @@ export class TorchHost implements Host {
     if (r) return r;
     const scope = tr.scopes[tr.scopes.length - 1]?.path ?? "";
     if (t.param) {
-      r = tr.builder.leaf("param", t.meta, this.paramPath(t.param) ?? tr.builder.uniqueName(scope, "parameter"), scope);
+      r = tr.builder.leaf("param", t.meta, this.paramPath(t.param) ?? tr.builder.uniqueName(scope, "parameter"), scope, t);
     } else if (t.buffer) {
-      r = tr.builder.leaf("buffer", t.meta, this.bufferPath(t) ?? tr.builder.uniqueName(scope, "buffer"), scope);
+      r = tr.builder.leaf("buffer", t.meta, this.bufferPath(t) ?? tr.builder.uniqueName(scope, "buffer"), scope, t);
     } else {
-      r = tr.builder.leaf("constant", t.meta, tr.builder.uniqueName(scope, "constant"), scope);
+      r = tr.builder.leaf("constant", t.meta, tr.builder.uniqueName(scope, "constant"), scope, t);
     }
     tr.leaves.set(t, r);
     return r;
@@ -689,7 +694,11 @@ export class TorchHost implements Host {
       }
       throw e;
     }
-    if (def.kind === "meta" || !this.trace) return this.wrap(result, def, bound);
+    if (def.kind === "meta" || !this.trace) {
+      const v = this.wrap(result, def, bound);
+      if (v instanceof MetaTensor && def.kind !== "meta" && !def.inplace) v.origin = { op: def, display, args: bound };
+      return v;
+    }
     // record the call: tensors become references to the nodes they come from
     const recorded = new Map<string, Value>();
     for (const [k, v] of bound) recorded.set(k, this.recordArg(v));
@@ -709,7 +718,7 @@ export class TorchHost implements Host {
   }
 
   private recordArg(v: Value): Value {
-    if (v instanceof MetaTensor) return new RefArg(this.refOf(v), v.meta) as unknown as Value;
+    if (v instanceof MetaTensor) return new RefArg(this.refOf(v), v.meta);
     if (v instanceof PyTuple) return new PyTuple(v.items.map((x) => this.recordArg(x)), v.names, v.typeName);
     if (v instanceof PyList) return new PyList(v.items.map((x) => this.recordArg(x)));
     return v;
