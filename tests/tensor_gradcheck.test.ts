@@ -285,3 +285,57 @@ describe("gradcheck itself", () => {
     expect(d.nondeterminism).toBeUndefined();
   });
 });
+
+describe("branch records (src/tensor/kinks.ts)", () => {
+  const sides = (f: () => T.Tensor) => T.recordBranches(f).log;
+  it("relu at 0 is a side of its own: both neighbours differ from it, and not from each other", () => {
+    const at = (v: number) => sides(() => T.relu(T.tensor([v, 2])));
+    expect(T.branchDifference(at(0), at(1e-9))).toBe("relu");
+    expect(T.branchDifference(at(0), at(-1e-9))).toBe("relu");
+    expect(T.branchDifference(at(0.5), at(0.7))).toBeNull();
+  });
+  it("ops with a kink report it: clamp bounds, maximum/max ties, comparisons, max_pool, l1_loss", () => {
+    const differs = (f: (v: number) => T.Tensor, at: number, d = 1e-9) =>
+      T.branchDifference(
+        sides(() => f(at)),
+        sides(() => f(at + d)),
+      );
+    const x = (v: number) => T.tensor([v, 1]);
+    expect(differs((v) => T.clamp(x(v), 0, 1), 0)).toBe("clamp");
+    expect(differs((v) => T.clamp(x(v), 0, 1), 1)).toBe("clamp");
+    expect(differs((v) => T.clamp(x(v), 0, 1), 0.5)).toBeNull();
+    expect(differs((v) => T.maximum(x(v), T.tensor([1, 1])), 1)).toBe("maximum");
+    expect(differs((v) => T.max(x(v)), 1)).toBe("max");
+    expect(differs((v) => T.max(T.reshape(x(v), [1, 2]), 1), 1)).toBe("max");
+    expect(differs((v) => T.argmax(x(v)), 1)).toBe("argmax");
+    expect(differs((v) => T.abs(x(v)), 0)).toBe("abs");
+    expect(differs((v) => T.leaky_relu(x(v)), 0)).toBe("leaky_relu");
+    expect(differs((v) => T.l1_loss(x(v), T.tensor([0, 0])), 0)).toBe("l1_loss");
+    expect(differs((v) => T.max_pool2d(T.reshape(x(v), [1, 1, 2]), [1, 2]), 1)).toBe("max_pool2d");
+    // the interpreter's comparisons are binaryOps named after the operator
+    const gt = (v: number) =>
+      T.binaryOp(
+        ">",
+        x(v),
+        0,
+        (a, b) => (a > b ? 1 : 0),
+        () => 0,
+        () => 0,
+      );
+    expect(differs(gt, 0)).toBe(">");
+    // smooth ops report nothing
+    expect(sides(() => T.exp(T.tanh(x(0)))).ops).toEqual([]);
+  });
+  it("costs nothing outside a record, and nests", () => {
+    expect(T.recordingBranches()).toBe(false);
+    const outer = T.recordBranches(() => {
+      T.relu(T.tensor([1]));
+      const inner = T.recordBranches(() => T.abs(T.tensor([1]))).log;
+      expect(inner.ops).toEqual(["abs"]);
+      return T.recordingBranches();
+    });
+    expect(outer.value).toBe(true);
+    expect(outer.log.ops).toEqual(["relu"]);
+    expect(T.recordingBranches()).toBe(false);
+  });
+});

@@ -167,3 +167,12 @@ export {
   gradcheck,
   unravel,
 } from "./gradcheck.js";
+export {
+  BranchLog,
+  recordBranches,
+  recordingBranches,
+  noteBranches,
+  branchDifference,
+  signSide,
+  compareSide,
+} from "./kinks.js";

@@ -11,6 +11,7 @@
 import { TensorError } from "../errors.js";
 import { shapeStr } from "../shape.js";
 import { createOp, Tensor } from "../tensor.js";
+import { noteBranches, recordingBranches } from "../kinks.js";
 import { gemm, transposeInto } from "./linalg.js";
 import { reshape, unsqueeze, squeeze } from "./shape_ops.js";
 
@@ -381,12 +382,15 @@ export function max_pool2d(input: Tensor, kernel_size: Pair, opts: Pool2dOptions
   const X = input.data;
   const out = new Float64Array(NC * Ho * Wo);
   const arg = new Int32Array(NC * Ho * Wo);
+  // the winner of each window and how many tie with it (branches, src/tensor/kinks.ts)
+  const ties = recordingBranches() ? new Int32Array(NC * Ho * Wo) : null;
   for (let c = 0; c < NC; c++) {
     const xb = c * H * W;
     for (let oh = 0; oh < Ho; oh++) {
       for (let ow = 0; ow < Wo; ow++) {
         let best = -Infinity;
         let bi = -1;
+        let tie = 0;
         for (let i = 0; i < kh; i++) {
           const ih = oh * sh - ph + i * dh;
           if (ih < 0 || ih >= H) continue;
@@ -398,14 +402,20 @@ export function max_pool2d(input: Tensor, kernel_size: Pair, opts: Pool2dOptions
             if (bi < 0 || v > best || (v !== v && best === best)) {
               best = v;
               bi = idx;
-            }
+              tie = 1;
+            } else if (v === best) tie++;
           }
         }
         const o = (c * Ho + oh) * Wo + ow;
         out[o] = best;
         arg[o] = bi;
+        if (ties) ties[o] = tie;
       }
     }
+  }
+  if (ties) {
+    const m = out.length;
+    noteBranches("max_pool2d", 2 * m, (i) => (i < m ? arg[i] : ties[i - m]));
   }
   const shape = [...input.shape.slice(0, -2), Ho, Wo];
   return createOp("max_pool2d", out, shape, [input], (g) => {
