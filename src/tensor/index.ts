@@ -164,8 +164,11 @@ export {
   type GradcheckEntry,
   type GradcheckInputReport,
   type GradcheckResult,
+  type GradcheckVerdict,
   gradcheck,
   unravel,
+  KINK_PROBE,
+  KINK_GAP_KEPT,
 } from "./gradcheck.js";
 export {
   BranchLog,
