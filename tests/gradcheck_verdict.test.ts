@@ -4,7 +4,9 @@
 // smooth functions at a coarse eps and deliberately wrong gradients fail, never "inconclusive";
 // at real kinks dlq says "inconclusive" only where the fixture says so, and never exits 0 then
 // unless --allow-inconclusive (and something was verified).
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ROOT, dlqInProcess as dlq } from "./helpers.js";
 import { registerFunction } from "../src/analysis/expr.js";
@@ -60,13 +62,18 @@ op("gc_scaled_exp", Math.exp, (_x, y) => 1.01 * y);
 // 2, outside the one-sided derivatives −1 and 1, is what makes it fail
 op("gc_abs_bad_at_zero", Math.abs, (x) => (x === 0 ? 2 : Math.sign(x)), T.signSide);
 
-const args = (c: Case, extra: string[] = []): string[] => [
+/** The command line of a case; inputs as `[values]` literals, or as `@file` JSON files in `dir`. */
+const args = (c: Case, extra: string[] = [], dir?: string): string[] => [
   "gradcheck",
   c.expr,
-  ...c.vars.flatMap((v) => [
-    "--var",
-    `${v.name}=${JSON.stringify(v.values)}${v.grad ? "" : ":const"}`,
-  ]),
+  ...c.vars.flatMap((v) => {
+    let spec = JSON.stringify(v.values);
+    if (dir) {
+      spec = "@" + join(dir, `${v.name}.json`);
+      writeFileSync(spec.slice(1), JSON.stringify(v.values));
+    }
+    return ["--var", `${v.name}=${spec}${v.grad ? "" : ":const"}`];
+  }),
   "--eps",
   String(c.eps),
   "--atol",
@@ -131,6 +138,22 @@ describe("at real kinks, inconclusive only where the derivative does not exist",
       if (c.dlq === "fail") {
         // --allow-inconclusive never turns a failure into a pass
         expect((await dlq(...args(c, ["--allow-inconclusive"]))).code).toBe(1);
+      }
+    });
+  }
+});
+
+describe("inputs loaded with @file give the same verdicts", () => {
+  for (const name of ["exp(10W) at eps 0.5", "course: mean(X @ W + b)", "relu at 0"]) {
+    it(name, async () => {
+      const c = fixture.cases.find((x) => x.name === name)!;
+      const dir = mkdtempSync(join(tmpdir(), "dlq-verdict-"));
+      try {
+        const r = await dlq(...args(c, [], dir));
+        expect(r.err).toBe("");
+        expect(JSON.parse(r.out).verdict).toBe(c.dlq);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
       }
     });
   }
