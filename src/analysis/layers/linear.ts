@@ -6,6 +6,7 @@
  * Embedding's input is a tensor of indices, not a feature map with spatial axes).
  */
 import type { PyValue } from "../../spec/types.js";
+import { linearMismatchMessage } from "../../tensor/geometry.js";
 import { anyInt, bool, int, prod, py, real, shapeStr, truthy, unfloat, wrapDim } from "./common.js";
 import { LayerError, type LayerDef, type ParamSpec, type Shape } from "./types.js";
 
@@ -51,9 +52,7 @@ export const Linear: LayerDef<LinearConfig> = {
     const last = input[input.length - 1];
     const lead = input.slice(0, -1);
     if (last !== c.in_features) {
-      throw new LayerError(
-        `mat1 and mat2 shapes cannot be multiplied (${prod(lead)}x${last} and ${c.in_features}x${c.out_features})`,
-      );
+      throw new LayerError(linearMismatchMessage(input, c.in_features, c.out_features));
     }
     return [...lead, c.out_features];
   },
