@@ -6,6 +6,12 @@ import { isPyFloat, type PyValue } from "../../spec/types.js";
 import { didYouMean } from "../../util/suggest.js";
 import { LayerError, type LayerDef, type ParamSpec, type Shape } from "./types.js";
 
+/** The factory keywords (`device`, `dtype`) that every module with parameters takes last. */
+export const FACTORY: readonly ParamSpec[] = [
+  { name: "device", default: null },
+  { name: "dtype", default: null },
+];
+
 /** Renders a value as Python would print it (for messages): a whole float as `3.0`. */
 export function py(v: PyValue | undefined): string {
   if (v === undefined) return "<missing>";

@@ -5,11 +5,14 @@ import { didYouMean } from "../../util/suggest.js";
 import { activationLayers } from "./activation.js";
 import { convLayers } from "./conv.js";
 import { dropoutLayers } from "./dropout.js";
+import { embeddingLayers } from "./embedding.js";
 import { linearLayers } from "./linear.js";
 import { normLayers } from "./norm.js";
 import { poolLayers } from "./pool.js";
 import { recurrentLayers } from "./recurrent.js";
+import { reshapeLayers } from "./reshape.js";
 import { LayerError, type LayerDef } from "./types.js";
+import { upsampleLayers } from "./upsample.js";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const families: LayerDef<any>[][] = [
@@ -19,6 +22,9 @@ const families: LayerDef<any>[][] = [
   dropoutLayers,
   activationLayers,
   linearLayers,
+  reshapeLayers,
+  embeddingLayers,
+  upsampleLayers,
   recurrentLayers,
 ];
 

@@ -5,7 +5,7 @@
  * through its state, which is not a sliding window.
  */
 import type { PyValue } from "../../spec/types.js";
-import { bool, int, py, real, unfloat } from "./common.js";
+import { bool, FACTORY, int, py, real, unfloat } from "./common.js";
 import { LayerError, type LayerDef, type ParamSpec, type ParamTensor } from "./types.js";
 
 /** Normalised configuration of RNN, LSTM and GRU. */
@@ -114,10 +114,6 @@ const TAIL: ParamSpec[] = [
   { name: "batch_first", default: false },
   { name: "dropout", default: 0.0 },
   { name: "bidirectional", default: false },
-];
-const FACTORY: ParamSpec[] = [
-  { name: "device", default: null },
-  { name: "dtype", default: null },
 ];
 const HEAD: ParamSpec[] = [
   { name: "input_size" },

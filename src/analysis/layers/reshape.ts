@@ -1,0 +1,128 @@
+/**
+ * Reshaping layers: Flatten and Unflatten.
+ *
+ * Receptive field: Flatten (over spatial axes) is `global`; Unflatten is `pointwise`.
+ */
+import { anyInt, prod, py, shapeStr, wrapDim } from "./common.js";
+import { LayerError, type LayerDef, type Shape } from "./types.js";
+
+/** Normalised configuration of Flatten. */
+export interface FlattenConfig {
+  start_dim: number;
+  end_dim: number;
+}
+
+/** The [start, end] dims Flatten merges for an input, wrapped; throws as PyTorch does. */
+function flattenRange(c: FlattenConfig, input: Shape): [number, number] {
+  const start = wrapDim(c.start_dim, input.length);
+  const end = wrapDim(c.end_dim, input.length);
+  if (start > end) {
+    throw new LayerError("flatten() has invalid args: start_dim cannot come after end_dim");
+  }
+  return [start, end];
+}
+
+/**
+ * `nn.Flatten` — https://pytorch.org/docs/stable/generated/torch.nn.Flatten.html
+ *
+ * Shape: (*, S_start, …, S_end, *) → (*, ∏ S_start..S_end, *); dims may be negative. A 0-d input
+ * becomes (1,) (PyTorch wraps dims of a 0-d tensor as if it had one dim). RF: `global` when the
+ * merged range includes a spatial axis (dim ≥ 2) and spans more than one dim; otherwise `pointwise`.
+ */
+export const Flatten: LayerDef<FlattenConfig> = {
+  type: "Flatten",
+  signature: [
+    { name: "start_dim", default: 1 },
+    { name: "end_dim", default: -1 },
+  ],
+  configure: (a) => ({
+    start_dim: anyInt("start_dim", a.start_dim),
+    end_dim: anyInt("end_dim", a.end_dim),
+  }),
+  outputShape(c, input) {
+    const [start, end] = flattenRange(c, input);
+    if (input.length === 0) return [1];
+    return [...input.slice(0, start), prod(input.slice(start, end + 1)), ...input.slice(end + 1)];
+  },
+  parameters: () => [],
+  rf(c, input) {
+    if (input !== undefined) {
+      const [start, end] = flattenRange(c, input);
+      if (start === end || end < 2) return { kind: "pointwise" };
+    }
+    return { kind: "global", reason: "Flatten merges the spatial axes into one feature axis" };
+  },
+  forward: (c, x, _p, F) => F.reshape(x, Flatten.outputShape(c, x.shape)),
+};
+
+/** Normalised configuration of Unflatten. */
+export interface UnflattenConfig {
+  dim: number;
+  unflattened_size: number[];
+}
+
+/**
+ * `nn.Unflatten` — https://pytorch.org/docs/stable/generated/torch.nn.Unflatten.html
+ *
+ * Shape: (*, S_dim, *) → (*, U_1, …, U_n, *) with ∏ U_i = S_dim; one U_i may be −1 (inferred).
+ */
+export const Unflatten: LayerDef<UnflattenConfig> = {
+  type: "Unflatten",
+  signature: [{ name: "dim" }, { name: "unflattened_size" }],
+  configure(a) {
+    const sizes = a.unflattened_size;
+    if (!Array.isArray(sizes)) {
+      throw new LayerError(`unflattened_size must be a tuple of ints, but found ${py(sizes)}`);
+    }
+    return {
+      dim: anyInt("dim", a.dim),
+      unflattened_size: sizes.map((s) => anyInt("unflattened_size", s)),
+    };
+  },
+  outputShape(c, input) {
+    if (input.length === 0) {
+      throw new LayerError(`Dimension specified as ${c.dim} but tensor has no dimensions`);
+    }
+    const d = wrapDim(c.dim, input.length);
+    const sizes = c.unflattened_size;
+    if (sizes.length === 0) throw new LayerError("unflatten: sizes must be non-empty");
+    let inferAt = -1;
+    sizes.forEach((s, i) => {
+      if (s === -1) {
+        if (inferAt >= 0) throw new LayerError("only one dimension can be inferred");
+        inferAt = i;
+      } else if (s < 0) {
+        throw new LayerError(`invalid shape dimension ${s}`);
+      }
+    });
+    const n = input[d];
+    const known = prod(sizes.filter((s) => s !== -1));
+    const mismatch = () =>
+      new LayerError(
+        `unflatten: Provided sizes ${shapeStr(sizes)} don't multiply up to the size of dim ${d} (${n}) in the input tensor`,
+      );
+    const out = [...sizes];
+    if (inferAt >= 0) {
+      if (known === 0) {
+        if (n === 0) {
+          throw new LayerError(
+            `cannot reshape tensor of 0 elements into shape ${shapeStr(sizes)} because the unspecified dimension size -1 can be any value and is ambiguous`,
+          );
+        }
+        throw mismatch();
+      }
+      if (n % known !== 0) throw mismatch();
+      out[inferAt] = n / known;
+    } else if (known !== n) {
+      throw mismatch();
+    }
+    return [...input.slice(0, d), ...out, ...input.slice(d + 1)];
+  },
+  parameters: () => [],
+  rf: () => ({ kind: "pointwise" }),
+  forward: (c, x, _p, F) => F.reshape(x, Unflatten.outputShape(c, x.shape)),
+};
+
+/** Every reshaping layer. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export const reshapeLayers: LayerDef<any>[] = [Flatten, Unflatten];
