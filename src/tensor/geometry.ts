@@ -301,3 +301,169 @@ export function padProblem(input: Dims, pad: readonly number[], mode: PadMode): 
 export function reflectPadMessage(a: AxisPad, input: Dims): string {
   return `Padding size should be less than the corresponding input dimension, but got: padding (${a.left}, ${a.right}) at dimension ${a.dim} of input ${dimsStr(input)}`;
 }
+
+// ------------------------------------------------------------------------------ shuffles
+
+/**
+ * PyTorch's refusal of a pixel (un)shuffle factor below 1: "pixel_shuffle expects a positive
+ * upscale_factor, but got 0" ("pixel_unshuffle … downscale_factor" for the inverse).
+ */
+export function pixelShuffleFactorMessage(factor: number, unshuffle: boolean): string {
+  const [op, arg] = unshuffle
+    ? ["pixel_unshuffle", "downscale_factor"]
+    : ["pixel_shuffle", "upscale_factor"];
+  return `${op} expects a positive ${arg}, but got ${factor}`;
+}
+
+/**
+ * `F.pixel_shuffle(input, r)`'s (or, `unshuffle`, `F.pixel_unshuffle`'s) refusal of an input, in
+ * PyTorch 1.13's order: fewer than 3 dims, a factor below 1, channels not divisible by r²
+ * (shuffle) or a height or width not divisible by r (unshuffle). Undefined when it runs.
+ */
+export function pixelShuffleProblem(
+  input: Dims,
+  factor: number,
+  unshuffle: boolean,
+): string | undefined {
+  const op = unshuffle ? "pixel_unshuffle" : "pixel_shuffle";
+  const r = input.length;
+  if (r < 3) {
+    return `${op} expects input to have at least 3 dimensions, but got input with ${r} dimension(s)`;
+  }
+  if (factor < 1) return pixelShuffleFactorMessage(factor, unshuffle);
+  if (!unshuffle) {
+    const c = input[r - 3];
+    if (c % (factor * factor) !== 0) {
+      return `pixel_shuffle expects its input's 'channel' dimension to be divisible by the square of upscale_factor, but input.size(-3)=${c} is not divisible by ${factor * factor}`;
+    }
+    return undefined;
+  }
+  if (input[r - 2] % factor !== 0) {
+    return `pixel_unshuffle expects height to be divisible by downscale_factor, but input.size(-2)=${input[r - 2]} is not divisible by ${factor}`;
+  }
+  if (input[r - 1] % factor !== 0) {
+    return `pixel_unshuffle expects width to be divisible by downscale_factor, but input.size(-1)=${input[r - 1]} is not divisible by ${factor}`;
+  }
+  return undefined;
+}
+
+/**
+ * The output shape of a pixel shuffle (torch.nn.PixelShuffle's docs): `(*, C·r², H, W)` →
+ * `(*, C, H·r, W·r)`; the unshuffle (torch.nn.PixelUnshuffle) is the inverse,
+ * `(*, C, H·r, W·r)` → `(*, C·r², H, W)`.
+ */
+export function pixelShuffleShape(input: Dims, factor: number, unshuffle: boolean): number[] {
+  const r = input.length;
+  const [c, h, w] = input.slice(r - 3);
+  const f2 = factor * factor;
+  const tail = unshuffle ? [c * f2, h / factor, w / factor] : [c / f2, h * factor, w * factor];
+  return [...input.slice(0, r - 3), ...tail];
+}
+
+/**
+ * PyTorch's refusal of a channel-shuffle group count below 1: "Number of groups to divide channels
+ * in must be positive. Value of groups:0".
+ */
+export function channelShuffleGroupsMessage(groups: number): string {
+  return `Number of groups to divide channels in must be positive. Value of groups:${groups}`;
+}
+
+/**
+ * `F.channel_shuffle(input, groups)`'s refusal (PyTorch 1.13's order): fewer than 3 dims, groups
+ * below 1, channels (always dim 1: an unbatched input is not recognised) not divisible by groups.
+ */
+export function channelShuffleProblem(input: Dims, groups: number): string | undefined {
+  if (input.length <= 2) {
+    return `channel_shuffle expects input with > 2 dims, but got input with sizes ${dimsStr(input)}`;
+  }
+  if (groups < 1) return channelShuffleGroupsMessage(groups);
+  if (input[1] % groups !== 0) {
+    return `Number of channels must be divisible by groups. Got ${input[1]} channels and ${groups} groups.`;
+  }
+  return undefined;
+}
+
+// ------------------------------------------------------------------------------ interpolation
+
+/** The arguments of `F.interpolate` that fix its output (as torch.nn.Upsample stores them). */
+export interface InterpolateArgs {
+  /** One size for every spatial axis, or one per axis; null when scale_factor is used. */
+  size: number | readonly number[] | null;
+  /** One factor for every spatial axis, or one per axis; null (or 0) when size is used. */
+  scale_factor: number | readonly number[] | null;
+  mode: string;
+  align_corners: boolean | null;
+  recompute_scale_factor: boolean | null;
+}
+
+/** What `F.interpolate` computes for an input: the output shape and the kernel's scales. */
+export interface InterpolateGeometry {
+  shape: number[];
+  /**
+   * Per spatial axis, the scale factor the kernel receives (PyTorch passes the user's
+   * scale_factor unless recompute_scale_factor=True); null: the kernel uses in/out.
+   */
+  scales: (number | null)[];
+}
+
+const INTERPOLATE_MODES =
+  "nearest | linear | bilinear | bicubic | trilinear | area | nearest-exact";
+const INTERPOLATE_RANK: Record<string, number> = {
+  linear: 3,
+  bilinear: 4,
+  bicubic: 4,
+  trilinear: 5,
+};
+const SPATIAL_NAMES = [["W"], ["H", "W"], ["D", "H", "W"]];
+
+/**
+ * `F.interpolate`'s output for an input `(N, C, *spatial)` with 1–3 spatial axes
+ * (torch.nn.Upsample's docs: `out = size`, or `⌊in · scale_factor⌋` per axis), or PyTorch 1.13's
+ * refusal, checked in its order: align_corners with a non-interpolating mode, both or neither of
+ * size and scale_factor, a size or scale_factor tuple of the wrong length, recompute_scale_factor
+ * with a size, a rank the mode cannot take, an empty input or output.
+ */
+export function interpolateGeometry(input: Dims, a: InterpolateArgs): InterpolateGeometry | string {
+  const r = input.length;
+  const { mode, size } = a;
+  const sf = a.scale_factor === 0 ? null : a.scale_factor;
+  if (
+    (mode === "nearest" || mode === "area" || mode === "nearest-exact") &&
+    a.align_corners !== null
+  ) {
+    return "align_corners option can only be set with the interpolating modes: linear | bilinear | bicubic | trilinear";
+  }
+  const dim = r - 2;
+  const spatial = input.slice(2);
+  if (size !== null && sf !== null) return "only one of size or scale_factor should be defined";
+  if (size === null && sf === null) return "either size or scale_factor should be defined";
+  if (typeof size !== "number" && size !== null && size.length !== dim) {
+    return `Input and output must have the same number of spatial dimensions, but got input with spatial dimensions of ${dimsStr(spatial)} and output size of ${pyTuple(size)}`;
+  }
+  if (typeof sf !== "number" && sf !== null && sf.length !== dim) {
+    return `Input and scale_factor must have the same number of spatial dimensions, but got input with spatial dimensions of ${dimsStr(spatial)} and scale_factor of shape ${pyTuple(sf)}`;
+  }
+  if (a.recompute_scale_factor === true && size !== null) {
+    return "recompute_scale_factor is not meaningful with an explicit size.";
+  }
+  const need = INTERPOLATE_RANK[mode];
+  const known = need !== undefined || ["nearest", "area", "nearest-exact"].includes(mode);
+  if (r < 3 || r > 5 || !known || (mode === "bicubic" && r !== 4)) {
+    return `Input Error: Only 3D, 4D and 5D input Tensors supported (got ${r}D) for the modes: ${INTERPOLATE_MODES} (got ${mode})`;
+  }
+  if (need !== undefined && need !== r)
+    return `Got ${r}D input, but ${mode} mode needs ${need}D input`;
+  const factor = (i: number): number | null =>
+    sf === null ? null : typeof sf === "number" ? sf : sf[i];
+  const out = spatial.map((n, i) => {
+    if (size !== null) return typeof size === "number" ? size : size[i];
+    return Math.floor(n * (factor(i) as number));
+  });
+  if (out.some((o) => o <= 0) || spatial.some((n) => n <= 0)) {
+    const names = SPATIAL_NAMES[dim - 1];
+    const fmt = (xs: readonly number[]) => xs.map((x, i) => `${names[i]}: ${x}`).join(", ");
+    return `Input and output sizes should be greater than 0, but got input (${fmt(spatial)}) output (${fmt(out)})`;
+  }
+  const scales = spatial.map((_n, i) => (a.recompute_scale_factor === true ? null : factor(i)));
+  return { shape: [input[0], input[1], ...out], scales };
+}
