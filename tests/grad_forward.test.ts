@@ -120,7 +120,6 @@ describe("layer forwards match PyTorch (values and gradients)", () => {
         "LocalResponseNorm",
         "MaxPool3d",
         "RNN",
-        "Upsample",
       ].sort(),
     );
   });

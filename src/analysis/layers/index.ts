@@ -8,6 +8,7 @@ import { dropoutLayers } from "./dropout.js";
 import { embeddingLayers } from "./embedding.js";
 import { linearLayers } from "./linear.js";
 import { normLayers } from "./norm.js";
+import { paddingLayers } from "./padding.js";
 import { poolLayers } from "./pool.js";
 import { recurrentLayers } from "./recurrent.js";
 import { reshapeLayers } from "./reshape.js";
@@ -18,6 +19,7 @@ import { upsampleLayers } from "./upsample.js";
 const families: LayerDef<any>[][] = [
   convLayers,
   poolLayers,
+  paddingLayers,
   normLayers,
   dropoutLayers,
   activationLayers,

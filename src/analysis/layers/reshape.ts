@@ -1,10 +1,13 @@
 /**
- * Reshaping layers: Flatten and Unflatten.
+ * Reshaping layers: Flatten, Unflatten and ChannelShuffle.
  *
- * Receptive field: Flatten (over spatial axes) is `global`; Unflatten is `pointwise`.
+ * Receptive field: Flatten (over spatial axes) is `global`; Unflatten and ChannelShuffle (a
+ * permutation of the channels at each position) are `pointwise`.
  */
+import type { Tensor } from "../../tensor/index.js";
+import { channelShuffleGroupsMessage, channelShuffleProblem } from "../../tensor/geometry.js";
 import { anyInt, prod, py, shapeStr, wrapDim } from "./common.js";
-import { LayerError, type LayerDef, type Shape } from "./types.js";
+import { LayerError, type LayerDef, type Shape, type TensorCore } from "./types.js";
 
 /** Normalised configuration of Flatten. */
 export interface FlattenConfig {
@@ -123,6 +126,40 @@ export const Unflatten: LayerDef<UnflattenConfig> = {
   forward: (c, x, _p, F) => F.reshape(x, Unflatten.outputShape(c, x.shape)),
 };
 
+/** Normalised configuration of ChannelShuffle. */
+export interface ChannelShuffleConfig {
+  groups: number;
+}
+
+/**
+ * `torch.nn.ChannelShuffle(groups)` (https://pytorch.org/docs/1.13/generated/torch.nn.ChannelShuffle.html,
+ * ShuffleNet): `(N, C, *)` → the same shape, channels regrouped (output channel i·g + j is input
+ * channel j·(C/g) + i). PyTorch 1.13 reads dim 1 as the channels whatever the rank, and needs more
+ * than 2 dims; C must be divisible by groups. No parameters.
+ */
+export const ChannelShuffle: LayerDef<ChannelShuffleConfig> = {
+  type: "ChannelShuffle",
+  signature: [{ name: "groups" }],
+  configure(a) {
+    const g = a.groups;
+    if (typeof g !== "number" || !Number.isInteger(g)) {
+      throw new LayerError(`groups must be an int, got ${py(g)}`);
+    }
+    // PyTorch checks groups at forward, for every input of more than 2 dims.
+    if (g < 1) throw new LayerError(channelShuffleGroupsMessage(g));
+    return { groups: g };
+  },
+  outputShape(c, input) {
+    const why = channelShuffleProblem(input, c.groups);
+    if (why) throw new LayerError(why);
+    return [...input];
+  },
+  parameters: () => [],
+  rf: () => ({ kind: "pointwise" }),
+  forward: (c: ChannelShuffleConfig, x: Tensor, _p: unknown, F: TensorCore) =>
+    F.channel_shuffle(x, c.groups),
+};
+
 /** Every reshaping layer. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const reshapeLayers: LayerDef<any>[] = [Flatten, Unflatten];
+export const reshapeLayers: LayerDef<any>[] = [Flatten, Unflatten, ChannelShuffle];

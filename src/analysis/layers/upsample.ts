@@ -1,12 +1,22 @@
 /**
- * Upsampling layers: Upsample.
+ * Upsampling layers: Upsample, its aliases UpsamplingNearest2d and UpsamplingBilinear2d, and the
+ * sub-pixel rearrangements PixelShuffle and PixelUnshuffle.
  *
- * Receptive field: `unsupported` (Upsample interpolates; it is not a sliding window over its
- * input).
+ * Receptive field: Upsample, its aliases and PixelShuffle are `unsupported` (they upsample: not a
+ * sliding window over their input); PixelUnshuffle(r) is a window with kernel r and stride r (each
+ * output position gathers, over its r² channels, one r×r block of the input).
+ * Golden cases: tests/fixtures/layers_other.json (Upsample) and layers_new.json (the rest).
  */
 import type { PyValue } from "../../spec/types.js";
-import { bool, int, py, real, shapeStr, unfloat } from "./common.js";
-import { LayerError, type LayerDef } from "./types.js";
+import type { Tensor } from "../../tensor/index.js";
+import {
+  interpolateGeometry,
+  pixelShuffleFactorMessage,
+  pixelShuffleProblem,
+  pixelShuffleShape,
+} from "../../tensor/geometry.js";
+import { bool, int, py, real, unfloat } from "./common.js";
+import { LayerError, type LayerDef, type TensorCore } from "./types.js";
 
 /** Normalised configuration of Upsample. */
 export interface UpsampleConfig {
@@ -19,12 +29,32 @@ export interface UpsampleConfig {
   recompute_scale_factor: boolean | null;
 }
 
-const UPSAMPLE_MODES = "nearest | linear | bilinear | bicubic | trilinear | area | nearest-exact";
-const INTERP_RANK: Record<string, number> = { linear: 3, bilinear: 4, bicubic: 4, trilinear: 5 };
-const AXIS_NAMES = [["W"], ["H", "W"], ["D", "H", "W"]];
-
 function optBool(name: string, v: PyValue): boolean | null {
   return v === null ? null : bool(name, v);
+}
+
+function configureUpsample(a: Record<string, PyValue>): UpsampleConfig {
+  const size =
+    a.size === null
+      ? null
+      : Array.isArray(a.size)
+        ? a.size.map((s) => int("size", s, 0))
+        : int("size", a.size, 0);
+  const sf = unfloat(a.scale_factor);
+  const scale_factor =
+    sf === null || sf === 0
+      ? null
+      : Array.isArray(sf)
+        ? sf.map((s) => real("scale_factor", s))
+        : real("scale_factor", sf);
+  if (typeof a.mode !== "string") throw new LayerError(`mode must be a str, got ${py(a.mode)}`);
+  return {
+    size,
+    scale_factor,
+    mode: a.mode,
+    align_corners: optBool("align_corners", a.align_corners),
+    recompute_scale_factor: optBool("recompute_scale_factor", a.recompute_scale_factor),
+  };
 }
 
 /**
@@ -45,92 +75,138 @@ export const Upsample: LayerDef<UpsampleConfig> = {
     { name: "align_corners", default: null },
     { name: "recompute_scale_factor", default: null },
   ],
-  configure(a) {
-    const size =
-      a.size === null
-        ? null
-        : Array.isArray(a.size)
-          ? a.size.map((s) => int("size", s, 0))
-          : int("size", a.size, 0);
-    const sf = unfloat(a.scale_factor);
-    const scale_factor =
-      sf === null || sf === 0
-        ? null
-        : Array.isArray(sf)
-          ? sf.map((s) => real("scale_factor", s))
-          : real("scale_factor", sf);
-    if (typeof a.mode !== "string") throw new LayerError(`mode must be a str, got ${py(a.mode)}`);
-    return {
-      size,
-      scale_factor,
-      mode: a.mode,
-      align_corners: optBool("align_corners", a.align_corners),
-      recompute_scale_factor: optBool("recompute_scale_factor", a.recompute_scale_factor),
-    };
-  },
+  configure: configureUpsample,
   outputShape(c, input) {
-    const r = input.length;
-    const { mode, size, scale_factor: sf } = c;
-    if (
-      (mode === "nearest" || mode === "area" || mode === "nearest-exact") &&
-      c.align_corners !== null
-    ) {
-      throw new LayerError(
-        "align_corners option can only be set with the interpolating modes: linear | bilinear | bicubic | trilinear",
-      );
-    }
-    const dim = r - 2;
-    const spatial = input.slice(2);
-    if (size !== null && sf !== null) {
-      throw new LayerError("only one of size or scale_factor should be defined");
-    }
-    if (size === null && sf === null) {
-      throw new LayerError("either size or scale_factor should be defined");
-    }
-    if (Array.isArray(size) && size.length !== dim) {
-      throw new LayerError(
-        `Input and output must have the same number of spatial dimensions, but got input with spatial dimensions of ${shapeStr(spatial)} and output size of ${py(size)}`,
-      );
-    }
-    if (Array.isArray(sf) && sf.length !== dim) {
-      throw new LayerError(
-        `Input and scale_factor must have the same number of spatial dimensions, but got input with spatial dimensions of ${shapeStr(spatial)} and scale_factor of shape ${py(sf)}`,
-      );
-    }
-    if (c.recompute_scale_factor === true && size !== null) {
-      throw new LayerError("recompute_scale_factor is not meaningful with an explicit size.");
-    }
-    const need = INTERP_RANK[mode];
-    const known = need !== undefined || ["nearest", "area", "nearest-exact"].includes(mode);
-    if (r < 3 || r > 5 || !known || (mode === "bicubic" && r !== 4)) {
-      throw new LayerError(
-        `Input Error: Only 3D, 4D and 5D input Tensors supported (got ${r}D) for the modes: ${UPSAMPLE_MODES} (got ${mode})`,
-      );
-    }
-    if (need !== undefined && need !== r) {
-      throw new LayerError(`Got ${r}D input, but ${mode} mode needs ${need}D input`);
-    }
-    const out = spatial.map((n, i) => {
-      if (size !== null) return Array.isArray(size) ? size[i] : size;
-      const s = Array.isArray(sf) ? sf[i] : (sf as number);
-      return Math.floor(n * s);
-    });
-    if (out.some((o) => o <= 0) || spatial.some((n) => n <= 0)) {
-      const names = AXIS_NAMES[dim - 1];
-      const fmt = (xs: number[]) => xs.map((x, i) => `${names[i]}: ${x}`).join(", ");
-      throw new LayerError(
-        `Input and output sizes should be greater than 0, but got input (${fmt(spatial)}) output (${fmt(out)})`,
-      );
-    }
-    return [input[0], input[1], ...out];
+    const g = interpolateGeometry(input, c);
+    if (typeof g === "string") throw new LayerError(g);
+    return g.shape;
   },
   parameters: () => [],
   rf: () => ({
     kind: "unsupported",
     reason: "Upsample interpolates; it is not a sliding window over its input",
   }),
+  forward: upsampleForward,
 };
+
+/**
+ * Upsample on the tensor core (`F.interpolate`): the modes nearest, nearest-exact, linear,
+ * bilinear and trilinear; bicubic and area have no tensor forward in dlq.
+ */
+function upsampleForward(c: UpsampleConfig, x: Tensor, _p: unknown, F: TensorCore): Tensor {
+  if (c.mode === "bicubic" || c.mode === "area") {
+    throw new LayerError(`Upsample(mode='${c.mode}') has no tensor forward in dlq`);
+  }
+  return F.interpolate(x, c);
+}
+
+/**
+ * An alias of Upsample with a fixed mode: PyTorch's UpsamplingNearest2d/UpsamplingBilinear2d take
+ * only `size` and `scale_factor`, but print their mode (`UpsamplingNearest2d(scale_factor=2.0,
+ * mode=nearest)`), which a repr may therefore hold.
+ */
+function upsampling(
+  type: string,
+  mode: "nearest" | "bilinear",
+  alignCorners: boolean | null,
+): LayerDef<UpsampleConfig> {
+  return {
+    ...Upsample,
+    type,
+    signature: [
+      { name: "size", default: null },
+      { name: "scale_factor", default: null },
+    ],
+    reprKeywords: { mode },
+    configure: (a) =>
+      configureUpsample({ ...a, mode, align_corners: alignCorners, recompute_scale_factor: null }),
+  };
+}
+
+/**
+ * `torch.nn.UpsamplingNearest2d(size=None, scale_factor=None)`
+ * (https://pytorch.org/docs/1.13/generated/torch.nn.UpsamplingNearest2d.html): Upsample with
+ * mode='nearest'. F.interpolate's nearest mode takes a 3-D, 4-D or 5-D input, and so does this
+ * "2d" class. Shape: `(N, C, H, W)` → `(N, C, ⌊H·s⌋, ⌊W·s⌋)` or `size`.
+ */
+export const UpsamplingNearest2d = upsampling("UpsamplingNearest2d", "nearest", null);
+
+/**
+ * `torch.nn.UpsamplingBilinear2d(size=None, scale_factor=None)`
+ * (https://pytorch.org/docs/1.13/generated/torch.nn.UpsamplingBilinear2d.html): Upsample with
+ * mode='bilinear' and align_corners=True; a 4-D input only.
+ */
+export const UpsamplingBilinear2d = upsampling("UpsamplingBilinear2d", "bilinear", true);
+
+/** Normalised configuration of PixelShuffle and PixelUnshuffle. */
+export interface PixelShuffleConfig {
+  /** The upscale factor (PixelShuffle) or downscale factor (PixelUnshuffle), r ≥ 1. */
+  factor: number;
+  unshuffle: boolean;
+}
+
+function pixelShuffle(unshuffle: boolean): LayerDef<PixelShuffleConfig> {
+  const type = unshuffle ? "PixelUnshuffle" : "PixelShuffle";
+  const arg = unshuffle ? "downscale_factor" : "upscale_factor";
+  return {
+    type,
+    signature: [{ name: arg }],
+    configure(a) {
+      const v = a[arg];
+      if (typeof v !== "number" || !Number.isInteger(v)) {
+        throw new LayerError(`${arg} must be an int, got ${py(v)}`);
+      }
+      // PyTorch checks the factor at forward, for every input of at least 3 dims.
+      if (v < 1) throw new LayerError(pixelShuffleFactorMessage(v, unshuffle));
+      if (!Number.isSafeInteger(v * v)) {
+        throw new LayerError(`${arg} is too large (its square is beyond 2^53 − 1)`);
+      }
+      return { factor: v, unshuffle };
+    },
+    outputShape(c, input) {
+      const why = pixelShuffleProblem(input, c.factor, c.unshuffle);
+      if (why) throw new LayerError(why);
+      return pixelShuffleShape(input, c.factor, c.unshuffle);
+    },
+    parameters: () => [],
+    rf: (c) =>
+      c.unshuffle
+        ? {
+            kind: "spatial",
+            kernel: [c.factor, c.factor],
+            stride: [c.factor, c.factor],
+            padding: [0, 0],
+            dilation: [1, 1],
+          }
+        : {
+            kind: "unsupported",
+            reason:
+              "PixelShuffle upsamples (each output pixel reads one input pixel, from a channel its position picks); it is not a sliding window",
+          },
+    forward: (c: PixelShuffleConfig, x: Tensor, _p: unknown, F: TensorCore) =>
+      c.unshuffle ? F.pixel_unshuffle(x, c.factor) : F.pixel_shuffle(x, c.factor),
+  };
+}
+
+/**
+ * `torch.nn.PixelShuffle(upscale_factor)` (https://pytorch.org/docs/1.13/generated/torch.nn.PixelShuffle.html):
+ * `(*, C·r², H, W)` → `(*, C, H·r, W·r)`, any number of leading dims. No parameters.
+ */
+export const PixelShuffle = pixelShuffle(false);
+
+/**
+ * `torch.nn.PixelUnshuffle(downscale_factor)` (https://pytorch.org/docs/1.13/generated/torch.nn.PixelUnshuffle.html):
+ * `(*, C, H·r, W·r)` → `(*, C·r², H, W)`; H and W must be multiples of r. PyTorch 1.13 returns an
+ * input with no elements unchanged (its shape too); dlq gives the documented shape.
+ */
+export const PixelUnshuffle = pixelShuffle(true);
 
 /** Every upsampling layer. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const upsampleLayers: LayerDef<any>[] = [Upsample];
+export const upsampleLayers: LayerDef<any>[] = [
+  Upsample,
+  UpsamplingNearest2d,
+  UpsamplingBilinear2d,
+  PixelShuffle,
+  PixelUnshuffle,
+];
