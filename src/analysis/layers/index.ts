@@ -3,6 +3,7 @@
  */
 import { didYouMean } from "../../util/suggest.js";
 import { activationLayers } from "./activation.js";
+import { cellLayers } from "./cells.js";
 import { convLayers } from "./conv.js";
 import { dropoutLayers } from "./dropout.js";
 import { embeddingLayers } from "./embedding.js";
@@ -28,6 +29,7 @@ const families: LayerDef<any>[][] = [
   embeddingLayers,
   upsampleLayers,
   recurrentLayers,
+  cellLayers,
 ];
 
 /** Every layer definition, keyed by PyTorch class name. */
