@@ -135,7 +135,9 @@ export interface ChannelShuffleConfig {
  * `torch.nn.ChannelShuffle(groups)` (https://pytorch.org/docs/1.13/generated/torch.nn.ChannelShuffle.html,
  * ShuffleNet): `(N, C, *)` → the same shape, channels regrouped (output channel i·g + j is input
  * channel j·(C/g) + i). PyTorch 1.13 reads dim 1 as the channels whatever the rank, and needs more
- * than 2 dims; C must be divisible by groups. No parameters.
+ * than 2 dims; C must be divisible by groups. No parameters. PyTorch 1.13 has no backward for it
+ * ("derivative for channel_shuffle is not implemented"); dlq's tensor forward has one (the
+ * permutation's transpose), so `dlq grad` can train through it where 1.13 cannot.
  */
 export const ChannelShuffle: LayerDef<ChannelShuffleConfig> = {
   type: "ChannelShuffle",
