@@ -60,7 +60,8 @@ export function resolveModel(spec: ModelSpec): LayerUse[] {
     let config: unknown;
     try {
       def = layerDef(module.type);
-      config = def.configure(bindArgs(def, module.args.positional, module.args.keywords));
+      const repr = spec.format === "repr";
+      config = def.configure(bindArgs(def, module.args.positional, module.args.keywords, { repr }));
     } catch (e) {
       if (e instanceof LayerError) throw new InputError(e.message, layerWhere(partial));
       throw e;

@@ -81,7 +81,9 @@ export function inputShape(
   if (loaded.spec.input) return loaded.spec.input;
   if (!required) return undefined;
   const first = loaded.uses[0];
-  const args = bindArgs(first.def, first.module.args.positional, first.module.args.keywords);
+  const args = bindArgs(first.def, first.module.args.positional, first.module.args.keywords, {
+    repr: loaded.spec.format === "repr",
+  });
   const example =
     first.def.inputKind === "index"
       ? "8,20 (indices: batch, sequence)"
