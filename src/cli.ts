@@ -166,7 +166,7 @@ export async function main(argv: string[], io: Partial<Context> = {}): Promise<n
     "dlq gradcheck examples/course_gradcheck.py",
     'dlq gradcheck "torch.mean(X @ W + b)" --var X=100x5:const --var W=5x5 --var b=5',
     'dlq gradcheck "F.cross_entropy(X @ W, t)" --var X=8x4:const --var W=4x3 --var "t=8:randint(0,3)"',
-    'dlq gradcheck "torch.relu(x).sum()" --var "x=[-1, 0, 2]" --json',
+    'dlq gradcheck "torch.relu(x).sum()" --var "x=[-1, 0, 2]" --allow-inconclusive --json',
   ])
     .argument("<EXPR>", "a PyTorch expression, a def, or a file (- for stdin) with a snippet")
     .option(
@@ -179,6 +179,10 @@ export async function main(argv: string[], io: Partial<Context> = {}): Promise<n
     .option("--rtol <RTOL>", "relative tolerance (default 1e-3)")
     .option("--seed <N>", "seed of the random inputs and fast-mode directions (default 0)")
     .option("--fast", "compare vᵀJu along a random direction per input (PyTorch's fast_mode)")
+    .option(
+      "--allow-inconclusive",
+      "accept elements at a kink (relu at 0, max ties): exit 0 when none fails and one matches",
+    )
     .option("--show-grad", "print the analytic gradient of inputs up to 100 elements")
     .option("--json", "JSON output (schema in README)")
     .action(run(() => import("./commands/gradcheck.js")));

@@ -146,7 +146,7 @@ describe("mean-field prediction vs dlq's measurement", () => {
 describe("refusals", () => {
   it("a layer without a forward is named", () => {
     const { uses } = load(
-      "import torch.nn as nn\nm = nn.Sequential(nn.Linear(4, 4), nn.Upsample(scale_factor=2))\n",
+      "import torch.nn as nn\nm = nn.Sequential(nn.Linear(4, 4), nn.LocalResponseNorm(2))\n",
     );
     let err: unknown;
     try {
@@ -156,7 +156,7 @@ describe("refusals", () => {
     }
     expect(err).toBeInstanceOf(InputError);
     expect((err as InputError).toLine()).toMatch(
-      /layer 1 \(Upsample\).*: Upsample has no tensor forward/,
+      /layer 1 \(LocalResponseNorm\).*: LocalResponseNorm has no tensor forward/,
     );
   });
 });

@@ -122,29 +122,126 @@ describe("the check can fail", () => {
 });
 
 describe("kinks", () => {
-  it("relu at exact 0 is inconclusive, not a failure", async () => {
+  // PyTorch's gradcheck fails relu at exactly 0 (numerical 0.5, analytic relu'(0) = 0): dlq calls
+  // the element inconclusive, which is not a pass — exit 1 unless --allow-inconclusive.
+  it("relu at exact 0 is inconclusive: exit 1, and 0 with --allow-inconclusive", async () => {
     const r = await dlq("gradcheck", "torch.relu(x).sum()", "--var", "x=[-1, 0, 2]", "--json");
-    expect(r.code).toBe(0);
-    const i = json(r.out).inputs[0];
-    expect(i).toMatchObject({ failures: 0, inconclusive: 1, passed: true });
+    expect(r.code).toBe(1);
+    const doc = json(r.out);
+    expect(doc).toMatchObject({
+      passed: false,
+      verdict: "inconclusive",
+      allow_inconclusive: false,
+    });
+    const i = doc.inputs[0];
+    expect(i).toMatchObject({
+      failures: 0,
+      inconclusive: 1,
+      matched: 2,
+      verdict: "inconclusive",
+      passed: false,
+    });
     expect(i.inconclusive_at[0]).toMatchObject({
       index: [1],
       analytic: 0,
+      kink: "relu",
       forward_difference: expect.closeTo(1, 6),
       backward_difference: 0,
+      forward_difference_half: expect.closeTo(1, 6),
+      backward_difference_half: 0,
     });
-  });
-  it("abs at 0 and a max tie are inconclusive", async () => {
-    const r = await dlq(
+    const ok = await dlq(
       "gradcheck",
-      "x.abs().sum() + x.max(dim=0).values.sum()",
+      "torch.relu(x).sum()",
       "--var",
-      "x=[[0, 1], [0, 1]]",
+      "x=[-1, 0, 2]",
+      "--allow-inconclusive",
       "--json",
     );
-    expect(r.code).toBe(0);
-    expect(json(r.out).inputs[0].failures).toBe(0);
-    expect(json(r.out).inputs[0].inconclusive).toBeGreaterThan(0);
+    expect(ok.code).toBe(0);
+    expect(json(ok.out)).toMatchObject({ passed: true, verdict: "pass", allow_inconclusive: true });
+  });
+  it("says so in the text report", async () => {
+    const r = await dlq("gradcheck", "torch.relu(x).sum()", "--var", "x=[-1, 0, 2]");
+    expect(r.code).toBe(1);
+    expect(r.out).toContain("x[1]: inconclusive, at a kink of relu");
+    expect(r.out).toContain(
+      "NOT VERIFIED: 2 of 3 elements match, 1 inconclusive (at a kink, where the derivative does not exist) (--allow-inconclusive accepts them)",
+    );
+  });
+  it("nothing verified is never a pass, even with --allow-inconclusive", async () => {
+    for (const extra of [[], ["--allow-inconclusive"]]) {
+      const r = await dlq("gradcheck", "torch.relu(x).sum()", "--var", "x=[0, 0, 0]", ...extra);
+      expect(r.code).toBe(1);
+      expect(r.out).toContain("NOT VERIFIED: 0 of 3 elements match, 3 inconclusive");
+    }
+  });
+  it("a max tie is inconclusive; abs at 0 matches, as in PyTorch (abs'(0) = 0 = the central difference)", async () => {
+    const args = ["gradcheck", "x.abs().sum() + x.max(dim=0).values.sum()", "--var"];
+    const r = await dlq(...args, "x=[[0, 1], [0, 2]]", "--json");
+    expect(r.code).toBe(1);
+    const i = json(r.out).inputs[0];
+    // the column [0, 0] ties; x[0, 1] and x[1, 1] are away from both kinks
+    expect(i).toMatchObject({ failures: 0, inconclusive: 2, matched: 2 });
+    expect(i.inconclusive_at.map((a: { index: number[] }) => a.index)).toEqual([
+      [0, 0],
+      [1, 0],
+    ]);
+    const ok = await dlq(...args, "x=[[0, 1], [0, 2]]", "--allow-inconclusive");
+    expect(ok.code).toBe(0);
+    const abs = await dlq("gradcheck", "x.abs().sum()", "--var", "x=[0, 1]", "--json");
+    expect(abs.code).toBe(0);
+    expect(json(abs.out).inputs[0]).toMatchObject({ matched: 2, inconclusive: 0 });
+  });
+  it("a smooth function at a coarse eps is not a kink: it fails (PyTorch fails it too)", async () => {
+    const r = await dlq(
+      "gradcheck",
+      "torch.sum(torch.exp(10 * W))",
+      "--var",
+      "W=3x3",
+      "--eps",
+      "0.5",
+    );
+    expect(r.code).toBe(1);
+    expect(r.out).toContain("FAILED: 9 of 9 elements differ");
+    expect(r.out).not.toContain("inconclusive,");
+  });
+  it("near a kink but not at it, the element fails and the report says a smaller eps checks it", async () => {
+    const r = await dlq("gradcheck", "torch.relu(x).sum()", "--var", "x=[1e-7, 1]");
+    expect(r.code).toBe(1);
+    expect(r.out).toContain(
+      "x[0] fails: analytic 1, numerical 0.55 (relu changes branch within eps, but the input is not at its kink",
+    );
+  });
+  it("at a kink whose one-sided gap shrinks with eps, the smooth part fails", async () => {
+    const r = await dlq(
+      "gradcheck",
+      "(torch.relu(x) + torch.exp(10 * x)).sum()",
+      "--var",
+      "x=[0]",
+      "--eps",
+      "0.5",
+    );
+    expect(r.code).toBe(1);
+    expect(r.out).toContain("at a kink of relu, which does not explain the difference");
+    expect(r.out).toContain("their gap shrinks as eps halves");
+  });
+  it("fast mode: an inconclusive vᵀJu leaves the input unverified, even with --allow-inconclusive", async () => {
+    const r = await dlq(
+      "gradcheck",
+      "torch.relu(x).sum()",
+      "--var",
+      "x=[-1, 0, 2]",
+      "--fast",
+      "--allow-inconclusive",
+      "--json",
+    );
+    expect(r.code).toBe(1);
+    expect(json(r.out).inputs[0]).toMatchObject({
+      entries: 1,
+      inconclusive: 1,
+      verdict: "inconclusive",
+    });
   });
 });
 

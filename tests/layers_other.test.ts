@@ -8,10 +8,13 @@ import { describe, expect, it } from "vitest";
 import { activationLayers, ACTIVATION_FN, softmaxDim } from "../src/analysis/layers/activation.js";
 import { bindArgs } from "../src/analysis/layers/common.js";
 import { dropoutLayers, dropoutP } from "../src/analysis/layers/dropout.js";
+import { embeddingLayers } from "../src/analysis/layers/embedding.js";
 import { linearLayers } from "../src/analysis/layers/linear.js";
 import { normLayers } from "../src/analysis/layers/norm.js";
 import { recurrentLayers } from "../src/analysis/layers/recurrent.js";
+import { Flatten, Unflatten } from "../src/analysis/layers/reshape.js";
 import { LayerError, type LayerDef, type ParamTensor } from "../src/analysis/layers/types.js";
+import { Upsample } from "../src/analysis/layers/upsample.js";
 import type { PyValue } from "../src/spec/types.js";
 
 interface Case {
@@ -44,6 +47,10 @@ const ALL: LayerDef<any>[] = [
   ...dropoutLayers,
   ...activationLayers,
   ...linearLayers,
+  Flatten,
+  Unflatten,
+  ...embeddingLayers,
+  Upsample,
   ...recurrentLayers,
 ];
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -285,3 +285,168 @@ describe("gradcheck itself", () => {
     expect(d.nondeterminism).toBeUndefined();
   });
 });
+
+describe("branch records (src/tensor/kinks.ts)", () => {
+  const sides = (f: () => T.Tensor) => T.recordBranches(f).log;
+  it("relu at 0 is a side of its own: both neighbours differ from it, and not from each other", () => {
+    const at = (v: number) => sides(() => T.relu(T.tensor([v, 2])));
+    expect(T.branchDifference(at(0), at(1e-9))).toBe("relu");
+    expect(T.branchDifference(at(0), at(-1e-9))).toBe("relu");
+    expect(T.branchDifference(at(0.5), at(0.7))).toBeNull();
+  });
+  it("ops with a kink report it: clamp bounds, maximum/max ties, comparisons, max_pool, l1_loss", () => {
+    const differs = (f: (v: number) => T.Tensor, at: number, d = 1e-9) =>
+      T.branchDifference(
+        sides(() => f(at)),
+        sides(() => f(at + d)),
+      );
+    const x = (v: number) => T.tensor([v, 1]);
+    expect(differs((v) => T.clamp(x(v), 0, 1), 0)).toBe("clamp");
+    expect(differs((v) => T.clamp(x(v), 0, 1), 1)).toBe("clamp");
+    expect(differs((v) => T.clamp(x(v), 0, 1), 0.5)).toBeNull();
+    expect(differs((v) => T.maximum(x(v), T.tensor([1, 1])), 1)).toBe("maximum");
+    expect(differs((v) => T.max(x(v)), 1)).toBe("max");
+    expect(differs((v) => T.max(T.reshape(x(v), [1, 2]), 1), 1)).toBe("max");
+    expect(differs((v) => T.argmax(x(v)), 1)).toBe("argmax");
+    expect(differs((v) => T.abs(x(v)), 0)).toBe("abs");
+    expect(differs((v) => T.leaky_relu(x(v)), 0)).toBe("leaky_relu");
+    expect(differs((v) => T.l1_loss(x(v), T.tensor([0, 0])), 0)).toBe("l1_loss");
+    expect(differs((v) => T.max_pool2d(T.reshape(x(v), [1, 1, 2]), [1, 2]), 1)).toBe("max_pool2d");
+    // the interpreter's comparisons are binaryOps named after the operator
+    const gt = (v: number) =>
+      T.binaryOp(
+        ">",
+        x(v),
+        0,
+        (a, b) => (a > b ? 1 : 0),
+        () => 0,
+        () => 0,
+      );
+    expect(differs(gt, 0)).toBe(">");
+    // smooth ops report nothing
+    expect(sides(() => T.exp(T.tanh(x(0)))).ops).toEqual([]);
+  });
+  it("costs nothing outside a record, and nests", () => {
+    expect(T.recordingBranches()).toBe(false);
+    const outer = T.recordBranches(() => {
+      T.relu(T.tensor([1]));
+      const inner = T.recordBranches(() => T.abs(T.tensor([1]))).log;
+      expect(inner.ops).toEqual(["abs"]);
+      return T.recordingBranches();
+    });
+    expect(outer.value).toBe(true);
+    expect(outer.log.ops).toEqual(["relu"]);
+    expect(T.recordingBranches()).toBe(false);
+  });
+});
+
+describe("gradcheck's verdict: match, fail, inconclusive", () => {
+  const zero = (): number => 0;
+  const x = (v: number[]) => T.tensor(v).requiresGrad_();
+  const relu = (t: Tensor) => T.sum(T.relu(t));
+  it("relu at exactly 0: the element is inconclusive, the check too (PyTorch fails it)", () => {
+    const r = gradcheck(relu, [x([-1, 0, 2])]);
+    expect(r).toMatchObject({ ok: false, verdict: "inconclusive" });
+    expect(r.inputs[0]).toMatchObject({ matched: 2, numInconclusive: 1, numFailures: 0 });
+    expect(r.inputs[0].inconclusive[0]).toMatchObject({
+      flatIndex: 1,
+      kink: "relu",
+      analytical: 0,
+      backward: 0,
+      backwardHalf: 0,
+    });
+    expect(r.inputs[0].inconclusive[0].forwardHalf).toBeCloseTo(1, 6);
+    expect(gradcheck(relu, [x([-1, 0, 2])], { allowInconclusive: true })).toMatchObject({
+      ok: true,
+      verdict: "pass",
+    });
+    // kinks: false is PyTorch's verdict
+    expect(gradcheck(relu, [x([-1, 0, 2])], { kinks: false })).toMatchObject({ verdict: "fail" });
+  });
+  it("nothing verified is never a pass", () => {
+    for (const allowInconclusive of [false, true]) {
+      const r = gradcheck(relu, [x([0, 0])], { allowInconclusive });
+      expect(r.verdict).toBe("inconclusive");
+      expect(r.inputs[0].verdict).toBe("inconclusive");
+    }
+  });
+  it("smooth convex functions at a coarse eps fail: no op has a kink (rule 2)", () => {
+    const r = gradcheck((t) => T.sum(T.exp(T.mul(t, 10))), [x([0.1, 0.5])], { eps: 0.5 });
+    expect(r.verdict).toBe("fail");
+    expect(r.inputs[0]).toMatchObject({ numFailures: 2, numInconclusive: 0 });
+    expect(r.inputs[0].failures[0].nearKink).toBeUndefined();
+  });
+  it("a kink 1e-7 away at eps 1e-6 is within eps but not at the input: it fails, nearKink (rule 2)", () => {
+    const r = gradcheck(relu, [x([1e-7])]);
+    expect(r.verdict).toBe("fail");
+    expect(r.inputs[0].failures[0]).toMatchObject({ nearKink: "relu" });
+    expect(r.inputs[0].failures[0].atKink).toBeUndefined();
+  });
+  it("at a kink, a gap that shrinks as eps halves is the smooth part failing (rule 3)", () => {
+    // relu(x) + exp(10x) at 0, eps 0.5: gaps 294 and 39
+    const f = (t: Tensor) => T.sum(T.add(T.relu(t), T.exp(T.mul(t, 10))));
+    const r = gradcheck(f, [x([0])], { eps: 0.5 });
+    expect(r.verdict).toBe("fail");
+    const e = r.inputs[0].failures[0];
+    expect(e.atKink).toBe("relu");
+    expect(Math.abs(e.forwardHalf! - e.backwardHalf!)).toBeLessThan(
+      T.KINK_GAP_KEPT * Math.abs(e.forward! - e.backward!),
+    );
+  });
+  it("at a kink, an analytic value outside the one-sided derivatives fails (rule 4)", () => {
+    // |x| whose backward says 2 at 0: outside [−1, 1]
+    const badAbs = (a: Tensor): Tensor => {
+      const y = T.abs(a); // reports the kink
+      return T.createOp("bad_abs", y.data, a.shape, [a], (g) => [
+        g.map((gv, i) => gv * (a.data[i] === 0 ? 2 : Math.sign(a.data[i]))),
+      ]);
+    };
+    const r = gradcheck((t) => T.sum(badAbs(t)), [x([0, 1])]);
+    expect(r.verdict).toBe("fail");
+    expect(r.inputs[0].failures[0]).toMatchObject({ flatIndex: 0, atKink: "abs", analytical: 2 });
+  });
+  it("a wrong gradient of the right sign fails at any eps", () => {
+    const half = (a: Tensor): Tensor =>
+      T.createOp(
+        "half_square",
+        a.data.map((v) => v * v),
+        a.shape,
+        [a],
+        (g) => [g.map((gv, i) => gv * a.data[i])],
+      );
+    for (const eps of [1e-6, 0.1, 0.5]) {
+      const r = gradcheck((t) => T.sum(half(t)), [x([0.2, 0.3, -0.1])], { eps });
+      expect(r.verdict).toBe("fail");
+      expect(r.inputs[0].numInconclusive).toBe(0);
+    }
+  });
+  it("an infinite numerical value is not close to a finite analytic one (torch.isclose)", () => {
+    const r = gradcheck((t) => T.sum(T.exp(t)), [x([709.7])], { eps: 0.1 });
+    expect(r.inputs[0].failures[0].numerical).toBe(Infinity);
+    expect(r.verdict).toBe("fail");
+  });
+  it("an output that does not require grad needs an exactly zero numerical Jacobian", () => {
+    // a comparison (no gradient, as the interpreter builds it): flat away from its threshold
+    const gt = (t: Tensor, c: number) =>
+      T.noGrad(() => T.sum(T.binaryOp(">", t, c, (a, b) => (a > b ? 1 : 0), zero, zero)));
+    const w = x([0.5, 1]);
+    expect(gradcheck(() => gt(w, 0.7), [w])).toMatchObject({
+      differentiable: false,
+      verdict: "pass",
+    });
+    // at the threshold it jumps: PyTorch's "Numerical gradient for function expected to be zero"
+    const at = x([0.7, 1]);
+    expect(gradcheck(() => gt(at, 0.7), [at])).toMatchObject({ verdict: "fail" });
+    expect(gradcheck(() => gt(at, 0.7), [at], { fast: true })).toMatchObject({ verdict: "fail" });
+  });
+  it("fast mode: the same rule along u; an inconclusive vᵀJu is never accepted", () => {
+    const r = gradcheck(relu, [x([-1, 0, 2])], { fast: true, allowInconclusive: true });
+    expect(r.inputs[0]).toMatchObject({ entries: 1, numInconclusive: 1, verdict: "inconclusive" });
+    expect(r.inputs[0].inconclusive[0].kink).toBe("relu");
+    const coarse = gradcheck((t) => T.sum(T.exp(T.mul(t, 10))), [x([0.1, 0.5])], {
+      eps: 0.5,
+      fast: true,
+    });
+    expect(coarse.verdict).toBe("fail");
+  });
+});

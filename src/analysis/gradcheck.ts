@@ -601,6 +601,8 @@ export interface CheckOptions {
   seed?: number;
   /** Include the analytic gradient of inputs with at most this many elements (0: never). */
   showGrad?: number;
+  /** Accept elements at a kink: pass when none fails and one matches (`--allow-inconclusive`). */
+  allowInconclusive?: boolean;
 }
 
 /** One compared value: Jacobian entry (full mode) or vᵀJu (fast mode). */
@@ -614,9 +616,18 @@ export interface At {
   absError: number;
   /** |a − n|/|n|; Infinity when n = 0 ≠ a. */
   relError: number;
-  /** One-sided differences, for inconclusive entries. */
+  /** One-sided differences at eps, for inconclusive entries and failures near a kink. */
   forward?: number;
   backward?: number;
+  /** One-sided differences at eps/2, for inconclusive entries. */
+  forwardHalf?: number;
+  backwardHalf?: number;
+  /** Inconclusive: the op whose kink the input sits at. */
+  kink?: string;
+  /** A failure: an op that changes branch within eps, although the input is not at its kink. */
+  nearKink?: string;
+  /** A failure at a kink of this op that the kink does not explain. */
+  atKink?: string;
 }
 
 export interface InputReport {
@@ -633,13 +644,23 @@ export interface InputReport {
   failing: At[];
   inconclusive: number;
   inconclusiveAt: At[];
+  /** Entries that match. */
+  matched: number;
+  /** See {@link T.gradcheck}: fail, inconclusive (not accepted), or pass. */
+  verdict: T.GradcheckVerdict;
+  /** verdict === "pass". */
   passed: boolean;
   /** The analytic gradient (of the sum of the outputs), when asked for and small enough. */
   grad?: T.NestedArray;
 }
 
 export interface GradcheckReport {
+  /** The exit status's verdict (see {@link T.gradcheck}): pass, fail, or inconclusive. */
+  verdict: T.GradcheckVerdict;
+  /** verdict === "pass". */
   passed: boolean;
+  /** Whether elements at a kink were accepted (`--allow-inconclusive`). */
+  allowInconclusive: boolean;
   mode: "full" | "fast";
   eps: number;
   atol: number;
@@ -677,6 +698,7 @@ export function runGradcheck(p: Prepared, opts: CheckOptions = {}): GradcheckRep
     rtol,
     fast,
     generator: new Generator(seed),
+    allowInconclusive: opts.allowInconclusive ?? false,
   });
   const outShape = r.outputShape;
   const at = (e: T.GradcheckEntry | null): At | null =>
@@ -690,6 +712,12 @@ export function runGradcheck(p: Prepared, opts: CheckOptions = {}): GradcheckRep
           absError: e.absError,
           relError: e.relError,
           ...(e.forward !== undefined ? { forward: e.forward, backward: e.backward } : {}),
+          ...(e.forwardHalf !== undefined
+            ? { forwardHalf: e.forwardHalf, backwardHalf: e.backwardHalf }
+            : {}),
+          ...(e.kink !== undefined ? { kink: e.kink } : {}),
+          ...(e.nearKink !== undefined ? { nearKink: e.nearKink } : {}),
+          ...(e.atKink !== undefined ? { atKink: e.atKink } : {}),
         };
   let grads: Float64Array[] | null = null;
   if ((opts.showGrad ?? 0) > 0) {
@@ -712,7 +740,9 @@ export function runGradcheck(p: Prepared, opts: CheckOptions = {}): GradcheckRep
       failing: ir.failures.map((e) => at(e)!),
       inconclusive: ir.numInconclusive,
       inconclusiveAt: ir.inconclusive.map((e) => at(e)!),
-      passed: ir.numFailures === 0,
+      matched: ir.matched,
+      verdict: ir.verdict,
+      passed: ir.verdict === "pass",
     };
     if (grads && t.size <= (opts.showGrad ?? 0)) {
       rep.grad = new Tensor(grads[i], t.shape).toArray();
@@ -747,7 +777,9 @@ export function runGradcheck(p: Prepared, opts: CheckOptions = {}): GradcheckRep
   if (grads && r.value.length > 1)
     notes.push("--show-grad shows the gradient of the sum of the outputs");
   return {
+    verdict: r.verdict,
     passed: r.ok,
+    allowInconclusive: r.allowInconclusive,
     mode: r.mode,
     eps,
     atol,

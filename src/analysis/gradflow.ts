@@ -254,7 +254,8 @@ function initWeight(t: F.Tensor, p: GradProtocol, gen: F.Generator): void {
 /**
  * A module's parameter tensors, initialised as PyTorch's `reset_parameters` does (Linear/Conv:
  * kaiming_uniform_(a=√5) and U(±1/√fan_in) bias; norms: weight 1, bias 0; Embedding: N(0, 1) with
- * the padding row zeroed; PReLU: `init`), or with `--init` on weights of ≥ 2 dims (biases then 0).
+ * the padding row zeroed; PReLU: `init`; RNN/LSTM/GRU and their cells: U(±1/√hidden_size) for
+ * every parameter), or with `--init` on weights of ≥ 2 dims (biases then 0).
  */
 function initParams(use: LayerUse, p: GradProtocol, gen: F.Generator): Record<string, F.Tensor> {
   const specs = use.def.parameters(use.config);
@@ -271,6 +272,14 @@ function initParams(use: LayerUse, p: GradProtocol, gen: F.Generator): Record<st
     else initWeight(w, p, gen);
     const pad = (use.config as { padding_idx: number | null }).padding_idx;
     if (pad !== null) w.data.fill(0, pad * w.shape[1], (pad + 1) * w.shape[1]);
+  } else if (/^(RNN|LSTM|GRU)(Cell)?$/.test(type)) {
+    // RNNBase/RNNCellBase.reset_parameters: every parameter ~ U(±1/√hidden_size).
+    const h = (use.config as { hidden_size: number }).hidden_size;
+    const stdv = h > 0 ? 1 / Math.sqrt(h) : 0;
+    for (const t of Object.values(out)) {
+      if (p.init !== "pytorch" && t.ndim >= 2) initWeight(t, p, gen);
+      else if (p.init === "pytorch") F.uniform_(t, gen, -stdv, stdv);
+    }
   } else if (type === "PReLU" && w) {
     F.constant_(w, (use.config as { params: { init: number } }).params.init);
   } else if (/Norm/.test(type)) {
@@ -618,8 +627,19 @@ export function gradInput(
       "--input",
     );
   }
-  shape[0] = batch;
+  shape[batchDim(uses[0], shape)] = batch;
   return shape;
+}
+
+/**
+ * Where the first layer's input keeps its batch: dim 1 of a recurrent layer's time-major
+ * `(L, N, H_in)` input (dim 0 with batch_first), dim 0 otherwise.
+ */
+function batchDim(first: Pick<LayerUse, "type" | "config">, shape: readonly number[]): number {
+  if (/^(RNN|LSTM|GRU)$/.test(first.type) && shape.length === 3) {
+    return (first.config as { batch_first: boolean }).batch_first ? 0 : 1;
+  }
+  return 0;
 }
 
 /** meanfield.ts's activation spec for an activation use, or null when it has none. */

@@ -158,7 +158,7 @@ export function configureLayer(m: LayerModule, name: string): ConfiguredLayer {
   if (m.unknownArg) throw new InputError(m.unknownArg.message, m.unknownArg.loc ?? layerWhere(name, m.type, m.loc));
   try {
     const def = layerDef(m.type);
-    c = { def, config: def.configure(bindArgs(def, m.args.positional, m.args.keywords)) };
+    c = { def, config: def.configure(bindArgs(def, m.args.positional, m.args.keywords, { repr: m.fromRepr === true })) };
   } catch (e) {
     if (e instanceof LayerError) throw new InputError(e.message, layerWhere(name, m.type, m.loc));
     throw e;

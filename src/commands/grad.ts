@@ -68,8 +68,8 @@ export interface GradOptions {
 
 /** The protocol, stated in text and JSON output (README, "dlq grad"). */
 export const PROTOCOL_TEXT = [
-  "PyTorch's default init (Linear/Conv: kaiming_uniform_(a=√5) weights, U(±1/√fan_in) biases; norms: weight 1, bias 0; Embedding: N(0, 1)) or --init on every weight of ≥ 2 dims (biases then 0)",
-  "input ~ N(0, 1) of the input shape with the batch dim replaced by --batch (Embedding: uniform indices)",
+  "PyTorch's default init (Linear/Conv: kaiming_uniform_(a=√5) weights, U(±1/√fan_in) biases; norms: weight 1, bias 0; Embedding: N(0, 1); RNN/LSTM/GRU and cells: U(±1/√hidden_size)) or --init on every weight of ≥ 2 dims (biases then 0)",
+  "input ~ N(0, 1) of the input shape with the batch dim (dim 1 of a recurrent layer's (L, N, H_in)) replaced by --batch (Embedding: uniform indices)",
   "loss: MSE against 0 (bce: BCE-with-logits against 1; ce: cross-entropy against class 0)",
   "one forward and backward pass per seed, seeds 0..N−1 of dlq's generator (xoshiro128**), in float64; every number is the median over seeds",
   "BatchNorm uses batch statistics (training mode); Dropout is the identity unless --train-dropout",

@@ -1,7 +1,9 @@
 /**
  * `dlq gradcheck EXPR --var NAME=SPEC ... [--eps] [--atol] [--rtol] [--seed] [--fast]
- * [--show-grad] [--json]`: autodiff gradients of a PyTorch expression or snippet against central
- * differences (PyTorch's gradcheck criterion). Exit 1 when an element fails.
+ * [--allow-inconclusive] [--show-grad] [--json]`: autodiff gradients of a PyTorch expression or
+ * snippet against central differences (PyTorch's gradcheck criterion). Exit 0 only when the
+ * verdict is pass (src/tensor/gradcheck.ts): no element fails, at least one matches, and none is
+ * inconclusive (at a kink) unless `--allow-inconclusive`; exit 1 otherwise.
  */
 import { existsSync, statSync } from "node:fs";
 import { InputError } from "../errors.js";
@@ -12,6 +14,7 @@ import {
   type At,
   type GradcheckReport,
 } from "../analysis/gradcheck.js";
+import * as T from "../tensor/index.js";
 import { loadJSONTensor, loadNpy, type NestedArray } from "../tensor/index.js";
 import { formatLoc } from "../errors.js";
 import { jsonDoc, type Context } from "./context.js";
@@ -25,6 +28,7 @@ export interface GradcheckOptions {
   rtol?: string;
   seed?: string;
   fast?: boolean;
+  allowInconclusive?: boolean;
   showGrad?: boolean;
   json?: boolean;
 }
@@ -59,6 +63,15 @@ const jat = (a: At | null): Record<string, unknown> | null =>
         ...(a.forward !== undefined
           ? { forward_difference: jnum(a.forward), backward_difference: jnum(a.backward!) }
           : {}),
+        ...(a.forwardHalf !== undefined
+          ? {
+              forward_difference_half: jnum(a.forwardHalf),
+              backward_difference_half: jnum(a.backwardHalf!),
+            }
+          : {}),
+        ...(a.kink !== undefined ? { kink: a.kink } : {}),
+        ...(a.nearKink !== undefined ? { near_kink: a.nearKink } : {}),
+        ...(a.atKink !== undefined ? { at_kink: a.atKink } : {}),
       };
 const jnested = (v: NestedArray): unknown => (Array.isArray(v) ? v.map(jnested) : jnum(v));
 
@@ -66,6 +79,8 @@ const jnested = (v: NestedArray): unknown => (Array.isArray(v) ? v.map(jnested) 
 export function gradcheckJson(r: GradcheckReport): Record<string, unknown> {
   return {
     passed: r.passed,
+    verdict: r.verdict,
+    allow_inconclusive: r.allowInconclusive,
     checked: r.label,
     inputs: r.inputs.map((i) => ({
       name: i.name,
@@ -77,6 +92,8 @@ export function gradcheckJson(r: GradcheckReport): Record<string, unknown> {
       max_rel_at: jat(i.maxRelAt),
       failures: i.failures,
       inconclusive: i.inconclusive,
+      matched: i.matched,
+      verdict: i.verdict,
       passed: i.passed,
       failing: i.failing.map(jat),
       inconclusive_at: i.inconclusiveAt.map(jat),
@@ -112,6 +129,17 @@ const idx = (a: At): string =>
 const elem = (name: string, a: At): string =>
   a.index.length === 0 && a.output.length === 0 ? `${name}: vᵀJu` : `${name}${idx(a)}`;
 const shapeStr = (s: number[]): string => `[${s.join(", ")}]`;
+
+/** Why a failure at a kink is not inconclusive (rules 3–4 of src/tensor/gradcheck.ts). */
+function kinkWhy(a: At): string {
+  if (a.forward === undefined || a.forwardHalf === undefined) return "see the rule in README";
+  const gap = Math.abs(a.forward - a.backward!);
+  const gapHalf = Math.abs(a.forwardHalf - a.backwardHalf!);
+  const d = `one-sided differences ${val(a.forward)} and ${val(a.backward!)}, at eps/2 ${val(a.forwardHalf)} and ${val(a.backwardHalf!)}`;
+  return gapHalf < T.KINK_GAP_KEPT * gap
+    ? `their gap shrinks as eps halves, as a smooth function's does (${d})`
+    : `the analytic value lies outside them (${d})`;
+}
 
 function fmtNested(v: NestedArray, indent = 2): string {
   const row = (a: NestedArray): string =>
@@ -158,6 +186,7 @@ export async function run(ctx: Context, expr: string, opts: GradcheckOptions): P
     fast: opts.fast ? true : undefined,
     seed,
     showGrad: opts.showGrad ? SHOW_GRAD_MAX : 0,
+    allowInconclusive: opts.allowInconclusive ?? false,
   });
   const code = r.passed ? 0 : 1;
   if (opts.json) {
@@ -183,7 +212,11 @@ export async function run(ctx: Context, expr: string, opts: GradcheckOptions): P
     i.maxRelAt ? `${relStr(i.maxRelError, i.maxRelAt)} at ${idx(i.maxRelAt)}` : "--",
     `${i.failures}/${i.entries}`,
     String(i.inconclusive),
-    i.passed ? s.green("pass") : s.red("FAIL"),
+    i.verdict === "pass"
+      ? s.green("pass")
+      : i.verdict === "fail"
+        ? s.red("FAIL")
+        : s.yellow("inconclusive"),
   ]);
   out += renderTable(
     ["Input", "Shape", "Max abs error", "Max rel error", "Failures", "Inconclusive", "Result"].map(
@@ -201,13 +234,18 @@ export async function run(ctx: Context, expr: string, opts: GradcheckOptions): P
   }
   for (const i of r.inputs) {
     for (const f of i.failing.slice(0, 5)) {
-      out += s.red(`  ${elem(i.name, f)} fails: ${ana(f)}\n`);
+      const why = f.nearKink
+        ? ` (${f.nearKink} changes branch within eps, but the input is not at its kink: it is differentiable there, and a smaller --eps checks it)`
+        : f.atKink
+          ? ` (at a kink of ${f.atKink}, which does not explain the difference: ${kinkWhy(f)})`
+          : "";
+      out += s.red(`  ${elem(i.name, f)} fails: ${ana(f)}${why}\n`);
     }
     if (i.failures > 5)
       out += s.red(`  … and ${i.failures - 5} more failing elements of ${i.name}\n`);
     for (const k of i.inconclusiveAt.slice(0, 5)) {
       out += s.yellow(
-        `  ${elem(i.name, k)}: inconclusive, within eps of a kink (one-sided differences ${val(k.forward!)} and ${val(k.backward!)}; analytic ${val(k.analytic)})\n`,
+        `  ${elem(i.name, k)}: inconclusive, at a kink of ${k.kink} (one-sided differences ${val(k.forward!)} and ${val(k.backward!)}, at eps/2 ${val(k.forwardHalf!)} and ${val(k.backwardHalf!)}; analytic ${val(k.analytic)}, numerical ${val(k.numerical)})\n`,
       );
     }
     if (i.inconclusive > 5)
@@ -220,14 +258,26 @@ export async function run(ctx: Context, expr: string, opts: GradcheckOptions): P
   const total = r.inputs.reduce((a, i) => a + i.entries, 0);
   const failed = r.inputs.reduce((a, i) => a + i.failures, 0);
   const inconc = r.inputs.reduce((a, i) => a + i.inconclusive, 0);
-  if (r.passed) {
-    out += s.green(
-      `passed: ${total - inconc} of ${total} ${r.mode === "fast" ? "directional checks" : "elements"} match`,
-    );
-    out += inconc ? s.yellow(`, ${inconc} inconclusive (at a kink)\n`) : "\n";
-  } else {
+  const matched = r.inputs.reduce((a, i) => a + i.matched, 0);
+  const what = r.mode === "fast" ? "directional checks" : "elements";
+  const atKink = `${inconc} inconclusive (at a kink, where the derivative does not exist)`;
+  if (r.verdict === "pass") {
+    out += s.green(`passed: ${matched} of ${total} ${what} match`);
+    out += inconc ? s.yellow(`, ${atKink}, accepted by --allow-inconclusive\n`) : "\n";
+  } else if (r.verdict === "fail") {
     out += s.red(
-      `FAILED: ${failed} of ${total} ${r.mode === "fast" ? "directional checks" : "elements"} differ${r.deterministic ? "" : " (the function is not deterministic)"}\n`,
+      `FAILED: ${failed} of ${total} ${what} differ${r.deterministic ? "" : " (the function is not deterministic)"}`,
+    );
+    out += inconc ? s.yellow(`, ${atKink}\n`) : "\n";
+  } else if (matched === 0) {
+    out += s.yellow(
+      total === 0
+        ? `NOT VERIFIED: nothing to compare\n`
+        : `NOT VERIFIED: 0 of ${total} ${what} match, ${atKink}: nothing was verified${r.allowInconclusive ? ", even with --allow-inconclusive" : ""} (move the inputs off the kink)\n`,
+    );
+  } else {
+    out += s.yellow(
+      `NOT VERIFIED: ${matched} of ${total} ${what} match, ${atKink} (--allow-inconclusive accepts them)\n`,
     );
   }
   if (r.mode === "full" && total > 20000 && !opts.json)

@@ -80,6 +80,8 @@ export interface LayerModule {
    * this module's parameter name: they count once, as `model.parameters()` counts them.
    */
   tied?: Record<string, ParamOwner>;
+  /** Read from a printed repr (which shows some keywords `__init__` does not take). */
+  fromRepr?: true;
   /** Set when an argument could not be evaluated: the layer is an error only if it is used. */
   unknownArg?: { message: string; loc?: Loc };
 }

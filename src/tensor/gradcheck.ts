@@ -1,43 +1,41 @@
 /**
- * Central-difference gradient check, after `torch.autograd.gradcheck`
- * (https://pytorch.org/docs/stable/generated/torch.autograd.gradcheck.html), with its defaults
- * eps = 1e-6, atol = 1e-5, rtol = 1e-3.
+ * Central-difference gradient check, after `torch.autograd.gradcheck` (PyTorch 1.13,
+ * torch/autograd/gradcheck.py; https://pytorch.org/docs/stable/generated/torch.autograd.gradcheck.html),
+ * with its defaults eps = 1e-6, atol = 1e-5, rtol = 1e-3.
  *
  * For every input that requires grad, the analytical Jacobian (one vector–Jacobian product per
- * output element, by the autodiff engine) is compared element by element with the numerical one,
+ * output element, by the autodiff engine) is compared with the numerical one,
  * J[o][k] ≈ (f(x + eps·e_k)[o] − f(x − eps·e_k)[o]) / (2·eps), evaluated in float64 with grad
- * recording off. An entry fails when |analytical − numerical| > atol + rtol·|numerical|, PyTorch's
- * criterion.
+ * recording off, as PyTorch's `_compute_numerical_gradient`. PyTorch compares each Jacobian block
+ * with `torch.allclose(analytical, numerical, rtol, atol)`, i.e. element by element: an entry
+ * fails when |analytical − numerical| > atol + rtol·|numerical| (and any NaN fails; equal
+ * infinities are close, an infinite error is not: `torch.isclose`). When the output does not
+ * require grad at all, PyTorch instead demands a numerical Jacobian of exact zeros
+ * (`_check_no_differentiable_outputs`); so does this check.
  *
- * Kinks: an entry that fails is re-examined with the one-sided differences
- * D₊ = (f(x + eps·e_k) − f(x))/eps and D₋ = (f(x) − f(x − eps·e_k))/eps, which cost nothing more
- * than one evaluation of f(x). Where f is differentiable D₊ and D₋ agree up to eps·f″ and rounding;
- * where they differ by more than the tolerance, x is within eps of a point where f is not
- * differentiable (relu/abs/clamp at the boundary, max ties), the central difference is an average
- * of two slopes, and no single number is "the" derivative. Such an entry is *inconclusive* (not a
- * failure) if the analytical value lies between D₋ and D₊ (within tolerance), i.e. it is one of
- * the one-sided derivatives or a convex combination of them, as PyTorch's conventions (relu′(0) = 0,
- * abs′(0) = 0, ties split) all are; otherwise it still fails.
+ * Each entry ends with one of three verdicts — *match*, *fail* or *inconclusive* — and the check
+ * with `pass`, `fail` or `inconclusive`; see {@link gradcheck} for the rule.
  *
  * Determinism: f is evaluated twice at the unperturbed inputs (once recording the graph, once
  * not). If the two values differ, f is not a function of its inputs alone (it draws new random
  * values on every call, like `torch.rand` or dropout inside it): the differences then measure
  * noise, and PyTorch's gradcheck fails such a function ("Jacobian mismatch"). The result says so
- * (`deterministic: false`), and no entry is reported as a kink (noise is not a kink), so the
- * verdict is PyTorch's: entries fail where |analytical − numerical| > atol + rtol·|numerical|.
+ * (`deterministic: false`), and no entry is inconclusive (noise is not a kink).
  *
- * Fast mode (`fast: true`) follows `torch.autograd.gradcheck(..., fast_mode=True)` (PyTorch 1.13,
- * torch/autograd/gradcheck.py `_fast_gradcheck`): per input, random unit vectors u (input-sized)
- * and v (output-sized) with U[0, 1) entries, and the single number vᵀJu computed analytically (one
- * vector–Jacobian product, dotted with u) and numerically (the directional central difference
- * along u, dotted with v). The comparison uses atol·(Σu)(Σv), PyTorch's `_adjusted_atol`. Cost: one
- * backward and two forwards per input instead of one per element.
+ * Fast mode (`fast: true`) follows `torch.autograd.gradcheck(..., fast_mode=True)`
+ * (`_fast_gradcheck`): per input, random unit vectors u (input-sized) and v (output-sized) with
+ * U[0, 1) entries, and the single number vᵀJu computed analytically (one vector–Jacobian product,
+ * dotted with u) and numerically (the directional central difference along u, dotted with v). The
+ * comparison uses atol·(Σu)(Σv), PyTorch's `_adjusted_atol`. Cost: one backward and two forwards
+ * per input instead of one per element. The kink rule applies to vᵀJu along u as to an entry
+ * along e_k.
  */
 import { TensorError } from "./errors.js";
+import { branchDifference, type BranchLog, recordBranches } from "./kinks.js";
 import { Generator } from "./random.js";
 import { grad, noGrad, Tensor } from "./tensor.js";
 
-/** Tolerances (PyTorch's defaults). */
+/** Tolerances (PyTorch's defaults) and the verdict's options. */
 export interface GradcheckOptions {
   /** Finite-difference step (default 1e-6). */
   eps?: number;
@@ -45,35 +43,63 @@ export interface GradcheckOptions {
   atol?: number;
   /** Relative tolerance (default 1e-3). */
   rtol?: number;
-  /** Failures listed per input (default 20); all are counted. */
+  /** Failures (and inconclusive entries) listed per input (default 20); all are counted. */
   maxFailures?: number;
   /** Compare vᵀJu along random directions instead of every Jacobian entry (default false). */
   fast?: boolean;
   /** The generator of the random directions in fast mode (default: seed 0). */
   generator?: Generator;
   /**
-   * Report failing entries at kinks as inconclusive (default true; never when `f` is not
-   * deterministic); see the module comment.
+   * Tell entries at a kink apart as inconclusive (default true; never when `f` is not
+   * deterministic); false: every disagreement fails, as in PyTorch.
    */
   kinks?: boolean;
+  /**
+   * Accept inconclusive entries (default false): the verdict is `pass` when no entry fails and at
+   * least one matches, even if some are inconclusive.
+   */
+  allowInconclusive?: boolean;
 }
 
-/** One Jacobian entry compared. */
+/** The verdict of the check, or of one input. */
+export type GradcheckVerdict = "pass" | "fail" | "inconclusive";
+
+/** One Jacobian entry (or vᵀJu) compared. */
 export interface GradcheckEntry {
-  /** Flat index of the output element. */
+  /** Flat index of the output element (−1 in fast mode). */
   output: number;
-  /** Flat index of the input element. */
+  /** Flat index of the input element (−1 in fast mode). */
   flatIndex: number;
-  /** Multi-index of the input element. */
+  /** Multi-index of the input element ([] in fast mode). */
   index: number[];
   analytical: number;
   numerical: number;
   absError: number;
   /** |analytical − numerical| / |numerical| (0 if both are 0, Infinity if only numerical is). */
   relError: number;
-  /** One-sided differences (f(x+eps)−f(x))/eps and (f(x)−f(x−eps))/eps, for entries at a kink. */
+  /**
+   * One-sided differences (f(x+eps)−f(x))/eps and (f(x)−f(x−eps))/eps, for inconclusive entries
+   * and failing entries near a kink.
+   */
   forward?: number;
   backward?: number;
+  /** The same at eps/2 (inconclusive entries, and failures at a kink). */
+  forwardHalf?: number;
+  backwardHalf?: number;
+  /** Inconclusive: the op whose kink the input sits at (e.g. "relu"). */
+  kink?: string;
+  /**
+   * Failing entries only: an op that changes branch within eps of the input, although the input
+   * is not at its kink (not within eps/1024): the function is differentiable there, and a
+   * smaller eps would check it.
+   */
+  nearKink?: string;
+  /**
+   * Failing entries only: the op whose kink the input sits at, although the kink does not explain
+   * the difference (the one-sided gap shrinks as eps halves, or the analytical value lies outside
+   * the one-sided differences).
+   */
+  atKink?: string;
 }
 
 /** The result for one input. */
@@ -85,6 +111,8 @@ export interface GradcheckInputReport {
   checked: boolean;
   /** Jacobian entries compared (output size × input size; 1 in fast mode). */
   entries: number;
+  /** Entries that match (entries − failures − inconclusive). */
+  matched: number;
   /** Largest |analytical − numerical| over the conclusive (not inconclusive) entries. */
   maxAbsError: number;
   /** Largest relative error over the conclusive entries. */
@@ -96,15 +124,23 @@ export interface GradcheckInputReport {
   /** Failing entries, at most `maxFailures`. */
   failures: GradcheckEntry[];
   numFailures: number;
-  /** Entries within eps of a kink (see the module comment), at most `maxFailures`. */
+  /** Entries at a kink (see {@link gradcheck}), at most `maxFailures`. */
   inconclusive: GradcheckEntry[];
   numInconclusive: number;
+  /**
+   * `fail` if an entry fails; else `inconclusive` if an entry is inconclusive and
+   * `allowInconclusive` is off or no entry matched; else `pass` (also for inputs not checked).
+   */
+  verdict: GradcheckVerdict;
 }
 
 /** The result of {@link gradcheck}. */
 export interface GradcheckResult {
-  /** No entry failed (inconclusive entries do not fail). */
+  /** The verdict is `pass` (see {@link gradcheck}). */
   ok: boolean;
+  verdict: GradcheckVerdict;
+  /** Whether inconclusive entries were accepted (`allowInconclusive`). */
+  allowInconclusive: boolean;
   mode: "full" | "fast";
   eps: number;
   atol: number;
@@ -119,6 +155,8 @@ export interface GradcheckResult {
   deterministic: boolean;
   /** Where the two evaluations differ most (when not deterministic). */
   nondeterminism?: { output: number; first: number; second: number };
+  /** False when the output does not require grad (then the numerical Jacobian must be 0). */
+  differentiable: boolean;
   inputs: GradcheckInputReport[];
 }
 
@@ -132,16 +170,78 @@ export function unravel(flat: number, shape: readonly number[]): number[] {
   return idx;
 }
 
+/** The probe step, as a fraction of eps, at which a kink must still be witnessed (see gradcheck). */
+export const KINK_PROBE = 1 / 1024;
+/** How much of the one-sided gap must survive halving eps for a kink (see gradcheck). */
+export const KINK_GAP_KEPT = 0.75;
+
+/** `torch.isclose(a, n, rtol, atol)` (equal_nan false) for one pair. */
+function isClose(a: number, n: number, atol: number, rtol: number): boolean {
+  if (a === n) return true;
+  const err = Math.abs(a - n);
+  return Number.isFinite(err) && err <= atol + rtol * Math.abs(n);
+}
+
+/** What the kink probe found along one direction (one input element, or u in fast mode). */
+interface Probe {
+  /** An op that changes branch between x and x ± eps (null: none). */
+  near: string | null;
+  /** An op that changes branch between x and x ± eps·KINK_PROBE (null: none). */
+  at: string | null;
+  /** f(x ± eps/2), when `at` is set. */
+  fpHalf?: Float64Array;
+  fmHalf?: Float64Array;
+}
+
 /**
  * Checks autodiff gradients of `f` against central differences (every Jacobian entry, or vᵀJu per
- * input in fast mode), reporting entries at kinks as inconclusive (see the module comment).
+ * input in fast mode), PyTorch's criterion, telling entries at a kink apart.
+ *
+ * **The verdict of an entry** (a Jacobian entry J[o][k], or vᵀJu along u in fast mode; e is e_k
+ * or u, h = eps, a the analytical value, n the numerical one):
+ * - *match* when |a − n| ≤ atol + rtol·|n| (`torch.isclose`; for an output that does not require
+ *   grad: n = 0 exactly), as PyTorch's gradcheck;
+ * - otherwise *inconclusive* when all of these hold, else *fail*:
+ *   1. f is deterministic (two evaluations at x agree) and its output requires grad;
+ *   2. the input sits at a kink: an op with a kink on the path (relu, leaky_relu, elu, selu, abs,
+ *      sqrt at 0, clamp at a bound, ties of maximum/minimum/max/min/argmax/max_pool, a comparison
+ *      at equality, l1_loss at 0, softplus at its threshold; src/tensor/kinks.ts) takes another
+ *      branch at x + δe or x − δe than at x, for δ = eps·{@link KINK_PROBE} (eps/1024) — so the
+ *      kink lies within eps/1024 of x, not merely within eps;
+ *   3. the one-sided differences D₊(s) = (f(x+se) − f(x))/s and D₋(s) = (f(x) − f(x−se))/s stay
+ *      apart when the step is halved: |D₊(h/2) − D₋(h/2)| > tol and
+ *      |D₊(h/2) − D₋(h/2)| ≥ {@link KINK_GAP_KEPT}·|D₊(h) − D₋(h)|. At a kink the gap is the jump
+ *      of the derivative and stays (ratio ≈ 1); for a smooth function it is ≈ h·f″ and halves
+ *      with h (ratio ≈ ½, or less) — a smooth function at a coarse eps, or a wrong gradient, fails;
+ *   4. a lies between D₋(h/2) and D₊(h/2), widened by tol = atol + rtol·max(|D₊(h/2)|, |D₋(h/2)|):
+ *      a one-sided derivative or a value between them, as PyTorch's conventions at kinks are
+ *      (relu′(0) = 0, abs′(0) = 0, clamp passes the gradient at its bounds, ties split or go to
+ *      one). A value outside fails, kink or not.
+ *   All numbers involved are finite. Rule 2 is per input direction, not per output: an output that
+ *   a kink elsewhere on the path does not explain still fails rule 3 or 4. A kink the tensor core
+ *   cannot see (Python-level `if x.item() > 0:`) gives no witness: such entries fail, as in
+ *   PyTorch. A failing entry where an op changes branch within eps but
+ *   not within eps/1024 carries `nearKink` (differentiable there: a smaller eps would check it);
+ *   one at a kink that rules 3–4 reject carries `atKink`.
+ *
+ * **The verdict of an input**: `fail` if one of its entries fails; else `inconclusive` if one is
+ * inconclusive and either `allowInconclusive` is off or none of its entries matched (an input
+ * nothing was verified of is never accepted: in fast mode, where an input has one entry, an
+ * inconclusive vᵀJu stays inconclusive — full mode checks the other elements one by one); else
+ * `pass`. **The verdict of the check**: `fail` if an input fails; else `inconclusive` if an input
+ * is, or if no entry matched at all (nothing was verified: never a pass); else `pass`; `ok` is
+ * `verdict === "pass"`. Every entry dlq calls inconclusive disagrees with its central difference,
+ * so PyTorch fails it too: by default dlq never passes what PyTorch fails.
+ *
+ * Cost: two evaluations of f per input element (one direction per input in fast mode), and four
+ * more for each direction with a failing entry and an op changing branch within eps.
  *
  * @param f the function; called with `inputs` (the same tensor objects, whose storage is perturbed
  *   in place and restored) and returning a tensor of any shape.
  * @param inputs the inputs; those with `requiresGrad` are checked.
  * @returns per-input max abs/rel errors, the worst entries, the failures and the inconclusive
- *   entries; `ok` if none failed; `deterministic: false` if two evaluations of `f` at the same
- *   inputs differed (then nothing is inconclusive).
+ *   entries, per-input and overall verdicts; `deterministic: false` if two evaluations of `f` at
+ *   the same inputs differed (then nothing is inconclusive).
  * @throws {TensorError} if no input requires grad, or if `f` does not return a Tensor.
  */
 export function gradcheck(
@@ -154,6 +254,7 @@ export function gradcheck(
   const rtol = opts.rtol ?? 1e-3;
   const maxFailures = opts.maxFailures ?? 20;
   const fast = opts.fast ?? false;
+  const allowInconclusive = opts.allowInconclusive ?? false;
   const checked = inputs.filter((t) => t.requiresGrad);
   if (checked.length === 0)
     throw new TensorError("gradcheck expects at least one input tensor to require gradient");
@@ -162,13 +263,15 @@ export function gradcheck(
     throw new TensorError("gradcheck: the function must return a Tensor");
   const m = out.size;
   const value = out.data.slice();
-  const evalF = (): Float64Array => {
-    const y = noGrad(() => f(...inputs));
+  const differentiable = out.requiresGrad;
+  /** f at the current inputs, without the graph, with the branches it took. */
+  const evalF = (): { y: Float64Array; log: BranchLog } => {
+    const { value: y, log } = recordBranches(() => noGrad(() => f(...inputs)));
     if (!(y instanceof Tensor) || y.size !== m)
       throw new TensorError("gradcheck: the function's output changed shape under perturbation");
-    return y.data.slice();
+    return { y: y.data.slice(), log };
   };
-  const f0 = evalF();
+  const { y: f0, log: log0 } = evalF();
   let nondeterminism: GradcheckResult["nondeterminism"];
   let worstDiff = -1;
   for (let o = 0; o < m; o++) {
@@ -182,29 +285,38 @@ export function gradcheck(
     }
   }
   const deterministic = nondeterminism === undefined;
-  const result = (
-    mode: GradcheckResult["mode"],
-    ok: boolean,
-    reports: GradcheckResult["inputs"],
-  ): GradcheckResult => ({
-    ok,
-    mode,
-    eps,
-    atol,
-    rtol,
-    outputShape: out.shape.slice(),
-    value,
-    deterministic,
-    ...(nondeterminism ? { nondeterminism } : {}),
-    inputs: reports,
-  });
-  const kinks = (opts.kinks ?? true) && deterministic;
+  const kinks = (opts.kinks ?? true) && deterministic && differentiable;
+
+  /**
+   * Probes along one direction: `set(s)` puts the input at x + s·e (s = 0 restores x). `lp`/`lm`
+   * are the branch records at x ± eps, already evaluated.
+   */
+  const probe = (set: (s: number) => void, lp: BranchLog, lm: BranchLog): Probe => {
+    const near = branchDifference(lp, log0) ?? branchDifference(lm, log0);
+    if (near === null) return { near, at: null };
+    try {
+      const d = eps * KINK_PROBE;
+      set(d);
+      const a = branchDifference(evalF().log, log0);
+      set(-d);
+      const at = a ?? branchDifference(evalF().log, log0);
+      if (at === null) return { near, at };
+      set(eps / 2);
+      const fpHalf = evalF().y;
+      set(-eps / 2);
+      const fmHalf = evalF().y;
+      return { near, at, fpHalf, fmHalf };
+    } finally {
+      set(0);
+    }
+  };
 
   const blank = (pos: number, t: Tensor, isChecked: boolean): GradcheckInputReport => ({
     input: pos,
     shape: t.shape.slice(),
     checked: isChecked,
     entries: 0,
+    matched: 0,
     maxAbsError: 0,
     maxRelError: 0,
     worst: null,
@@ -213,9 +325,13 @@ export function gradcheck(
     numFailures: 0,
     inconclusive: [],
     numInconclusive: 0,
+    verdict: "pass",
   });
 
-  /** Compares one entry and files it into `rep`. */
+  /**
+   * Compares one entry and files it into `rep`. `fp`, `fm`, `f0v`: the (projected) values at
+   * x ± eps and x; `getProbe` runs the kink probe of the entry's direction (once per direction).
+   */
   const compare = (
     rep: GradcheckInputReport,
     e: Omit<GradcheckEntry, "absError" | "relError">,
@@ -223,25 +339,45 @@ export function gradcheck(
     fp: number,
     fm: number,
     f0v: number,
-    scale: number,
+    getProbe: () => { probe: Probe; half: (y: Float64Array) => number },
   ): void => {
     const { analytical: ana, numerical: num } = e;
     const absErr = Math.abs(ana - num);
     const relErr = absErr === 0 ? 0 : num === 0 ? Infinity : absErr / Math.abs(num);
     const entry: GradcheckEntry = { ...e, absError: absErr, relError: relErr };
     rep.entries++;
-    const bad = !(absErr <= tolAbs + rtol * Math.abs(num));
+    const bad = differentiable ? !isClose(ana, num, tolAbs, rtol) : num !== 0;
     if (bad && kinks) {
-      const dp = (fp - f0v) / (eps * scale);
-      const dm = (f0v - fm) / (eps * scale);
-      const tol = tolAbs + rtol * Math.max(Math.abs(dp), Math.abs(dm));
-      const lo = Math.min(dp, dm) - tol;
-      const hi = Math.max(dp, dm) + tol;
-      if (Math.abs(dp - dm) > tol && ana >= lo && ana <= hi) {
-        rep.numInconclusive++;
-        if (rep.inconclusive.length < maxFailures)
-          rep.inconclusive.push({ ...entry, forward: dp, backward: dm });
-        return;
+      const { probe: pr, half } = getProbe();
+      if (pr.near !== null) {
+        const dp = (fp - f0v) / eps;
+        const dm = (f0v - fm) / eps;
+        entry.forward = dp;
+        entry.backward = dm;
+        if (pr.at !== null) {
+          // rule 3 and 4 at the half step
+          const dp2 = (half(pr.fpHalf!) - f0v) / (eps / 2);
+          const dm2 = (f0v - half(pr.fmHalf!)) / (eps / 2);
+          const gap = Math.abs(dp - dm);
+          const gap2 = Math.abs(dp2 - dm2);
+          const tol = tolAbs + rtol * Math.max(Math.abs(dp2), Math.abs(dm2));
+          const atKink =
+            [ana, dp, dm, dp2, dm2].every(Number.isFinite) &&
+            gap2 > tol &&
+            gap2 >= KINK_GAP_KEPT * gap &&
+            ana >= Math.min(dp2, dm2) - tol &&
+            ana <= Math.max(dp2, dm2) + tol;
+          entry.forwardHalf = dp2;
+          entry.backwardHalf = dm2;
+          if (atKink) {
+            rep.numInconclusive++;
+            if (rep.inconclusive.length < maxFailures)
+              rep.inconclusive.push({ ...entry, kink: pr.at });
+            return;
+          }
+        }
+        if (pr.at !== null) entry.atKink = pr.at;
+        else entry.nearKink = pr.near;
       }
     }
     if (rep.worst === null || absErr > rep.worst.absError || Number.isNaN(absErr))
@@ -256,8 +392,46 @@ export function gradcheck(
     }
   };
 
+  /** Counts the matches and gives the input its verdict. */
+  const finish = (rep: GradcheckInputReport): GradcheckInputReport => {
+    rep.matched = rep.entries - rep.numFailures - rep.numInconclusive;
+    rep.verdict =
+      rep.numFailures > 0
+        ? "fail"
+        : rep.numInconclusive > 0 && (!allowInconclusive || rep.matched === 0)
+          ? "inconclusive"
+          : "pass";
+    return rep;
+  };
+
+  const result = (
+    mode: GradcheckResult["mode"],
+    reports: GradcheckInputReport[],
+  ): GradcheckResult => {
+    const matched = reports.reduce((s, r) => s + r.matched, 0);
+    const verdict: GradcheckVerdict = reports.some((r) => r.verdict === "fail")
+      ? "fail"
+      : reports.some((r) => r.verdict === "inconclusive") || matched === 0
+        ? "inconclusive"
+        : "pass";
+    return {
+      ok: verdict === "pass",
+      verdict,
+      allowInconclusive,
+      mode,
+      eps,
+      atol,
+      rtol,
+      outputShape: out.shape.slice(),
+      value,
+      deterministic,
+      ...(nondeterminism ? { nondeterminism } : {}),
+      differentiable,
+      inputs: reports,
+    };
+  };
+
   const reports: GradcheckInputReport[] = [];
-  let ok = true;
 
   if (fast) {
     const gen = opts.generator ?? new Generator(0);
@@ -273,9 +447,14 @@ export function gradcheck(
     const v = unit(m);
     let sumV = 0;
     for (let o = 0; o < m; o++) sumV += v[o];
-    const vJ = out.requiresGrad
+    const vJ = differentiable
       ? grad(out, checked, v)
       : checked.map((t) => new Float64Array(t.size));
+    const dotV = (y: Float64Array): number => {
+      let s = 0;
+      for (let o = 0; o < m; o++) s += v[o] * y[o];
+      return s;
+    };
     let ci = 0;
     inputs.forEach((t, pos) => {
       if (!t.requiresGrad) {
@@ -293,37 +472,48 @@ export function gradcheck(
       }
       const x = t.data;
       const orig = x.slice();
-      let fp: Float64Array;
-      let fm: Float64Array;
+      const set = (s: number): void => {
+        if (s === 0) x.set(orig);
+        else for (let k = 0; k < n; k++) x[k] = orig[k] + s * u[k];
+      };
+      let p: ReturnType<typeof evalF>;
+      let mm: ReturnType<typeof evalF>;
       try {
-        for (let k = 0; k < n; k++) x[k] = orig[k] + eps * u[k];
-        fp = evalF();
-        for (let k = 0; k < n; k++) x[k] = orig[k] - eps * u[k];
-        fm = evalF();
+        set(eps);
+        p = evalF();
+        set(-eps);
+        mm = evalF();
       } finally {
-        x.set(orig);
+        set(0);
       }
-      let vp = 0;
-      let vm = 0;
-      let v0 = 0;
-      for (let o = 0; o < m; o++) {
-        vp += v[o] * fp[o];
-        vm += v[o] * fm[o];
-        v0 += v[o] * f0[o];
+      const rep = blank(pos, t, true);
+      const vp = dotV(p.y);
+      const vm = dotV(mm.y);
+      if (!differentiable) {
+        // PyTorch's _check_no_differentiable_outputs_fast: the directional derivative must be 0
+        let nonzero = 0;
+        for (let o = 0; o < m; o++)
+          if (p.y[o] !== mm.y[o]) nonzero = (p.y[o] - mm.y[o]) / (2 * eps);
+        const e = { output: -1, flatIndex: -1, index: [], analytical: 0, numerical: nonzero };
+        compare(rep, e, 0, vp, vm, 0, () => ({ probe: { near: null, at: null }, half: dotV }));
+        reports.push(finish(rep));
+        return;
       }
       const num = (vp - vm) / (2 * eps);
-      const rep = blank(pos, t, true);
       const e = { output: -1, flatIndex: -1, index: [], analytical: ana, numerical: num };
-      compare(rep, e, atol * sumU * sumV, vp, vm, v0, 1);
-      if (rep.numFailures > 0) ok = false;
-      reports.push(rep);
+      let pr: Probe | undefined;
+      compare(rep, e, atol * sumU * sumV, vp, vm, dotV(f0), () => ({
+        probe: (pr ??= probe(set, p.log, mm.log)),
+        half: dotV,
+      }));
+      reports.push(finish(rep));
     });
-    return result("fast", ok, reports);
+    return result("fast", reports);
   }
 
   // analytical Jacobian rows: jac[i][o * n_i + k]
   const jac = checked.map((t) => new Float64Array(m * t.size));
-  if (out.requiresGrad) {
+  if (differentiable) {
     const seed = new Float64Array(m);
     for (let o = 0; o < m; o++) {
       seed.fill(0);
@@ -344,29 +534,35 @@ export function gradcheck(
     const rep = blank(pos, t, true);
     for (let k = 0; k < n; k++) {
       const orig = x[k];
-      let fp: Float64Array;
-      let fm: Float64Array;
+      const set = (s: number): void => {
+        x[k] = s === 0 ? orig : orig + s;
+      };
+      let p: ReturnType<typeof evalF>;
+      let mm: ReturnType<typeof evalF>;
       try {
-        x[k] = orig + eps;
-        fp = evalF();
-        x[k] = orig - eps;
-        fm = evalF();
+        set(eps);
+        p = evalF();
+        set(-eps);
+        mm = evalF();
       } finally {
-        x[k] = orig;
+        set(0);
       }
+      let pr: Probe | undefined;
       for (let o = 0; o < m; o++) {
         const e = {
           output: o,
           flatIndex: k,
           index: unravel(k, t.shape),
           analytical: J[o * n + k],
-          numerical: (fp[o] - fm[o]) / (2 * eps),
+          numerical: (p.y[o] - mm.y[o]) / (2 * eps),
         };
-        compare(rep, e, atol, fp[o], fm[o], f0[o], 1);
+        compare(rep, e, atol, p.y[o], mm.y[o], f0[o], () => ({
+          probe: (pr ??= probe(set, p.log, mm.log)),
+          half: (y) => y[o],
+        }));
       }
     }
-    if (rep.numFailures > 0) ok = false;
-    reports.push(rep);
+    reports.push(finish(rep));
   });
-  return result("full", ok, reports);
+  return result("full", reports);
 }

@@ -122,6 +122,15 @@ export {
   avg_pool2d,
 } from "./ops/conv.js";
 export { type DropoutOptions, embedding, dropout } from "./ops/nn.js";
+export { type PadMode } from "./geometry.js";
+export {
+  type InterpolateOptions,
+  pad,
+  pixel_shuffle,
+  pixel_unshuffle,
+  channel_shuffle,
+  interpolate,
+} from "./ops/resample.js";
 export {
   type Reduction,
   type BCEOptions,
@@ -164,6 +173,18 @@ export {
   type GradcheckEntry,
   type GradcheckInputReport,
   type GradcheckResult,
+  type GradcheckVerdict,
   gradcheck,
   unravel,
+  KINK_PROBE,
+  KINK_GAP_KEPT,
 } from "./gradcheck.js";
+export {
+  BranchLog,
+  recordBranches,
+  recordingBranches,
+  noteBranches,
+  branchDifference,
+  signSide,
+  compareSide,
+} from "./kinks.js";

@@ -6,6 +6,12 @@ import { isPyFloat, type PyValue } from "../../spec/types.js";
 import { didYouMean } from "../../util/suggest.js";
 import { LayerError, type LayerDef, type ParamSpec, type Shape } from "./types.js";
 
+/** The factory keywords (`device`, `dtype`) that every module with parameters takes last. */
+export const FACTORY: readonly ParamSpec[] = [
+  { name: "device", default: null },
+  { name: "dtype", default: null },
+];
+
 /** Renders a value as Python would print it (for messages): a whole float as `3.0`. */
 export function py(v: PyValue | undefined): string {
   if (v === undefined) return "<missing>";
@@ -32,13 +38,16 @@ export function shapeStr(s: Shape): string {
  * does for `__init__`. Values are bound as written: a whole float stays a `PyFloat`
  * (src/spec/types.ts), for validation to refuse where PyTorch needs an int. Throws LayerError on an
  * unknown keyword (with suggestions), too many positional arguments, an argument given twice, or a
- * missing required argument.
+ * missing required argument. `opts.repr`: the arguments come from a printed repr, which may show
+ * keywords that `__init__` does not take ({@link LayerDef.reprKeywords}).
  */
 export function bindArgs(
-  def: Pick<LayerDef, "type" | "signature" | "variadic">,
+  def: Pick<LayerDef, "type" | "signature" | "variadic" | "reprKeywords">,
   positional: readonly PyValue[],
   keywords: Readonly<Record<string, PyValue>>,
+  opts: { repr?: boolean } = {},
 ): Record<string, PyValue> {
+  if (opts.repr && def.reprKeywords) keywords = withoutReprKeywords(def, keywords);
   const sig: ParamSpec[] = def.signature;
   const names = sig.map((p) => p.name);
   if (positional.length > sig.length && !def.variadic) {
@@ -65,6 +74,28 @@ export function bindArgs(
         throw new LayerError(`${def.type}() missing required argument '${p.name}'`);
       }
       out[p.name] = p.default;
+    }
+  }
+  return out;
+}
+
+/**
+ * `keywords` without the ones a repr prints but `__init__` does not take ({@link LayerDef.reprKeywords});
+ * throws LayerError when such a keyword holds another value than the class's own.
+ */
+function withoutReprKeywords(
+  def: Pick<LayerDef, "type" | "reprKeywords">,
+  keywords: Readonly<Record<string, PyValue>>,
+): Record<string, PyValue> {
+  const out: Record<string, PyValue> = {};
+  for (const [k, v] of Object.entries(keywords)) {
+    const fixed = def.reprKeywords?.[k];
+    if (fixed === undefined) {
+      out[k] = v;
+    } else if (v !== fixed) {
+      throw new LayerError(
+        `${def.type} prints ${k}=${String(fixed)}, but this repr has ${k}=${py(v)}`,
+      );
     }
   }
   return out;

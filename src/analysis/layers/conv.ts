@@ -10,6 +10,17 @@
  */
 import type { PyValue } from "../../spec/types.js";
 import type { Tensor } from "../../tensor/index.js";
+import {
+  convOutputSize,
+  convTransposeOutputSize,
+  convTransposeTooSmallMessage,
+  effectiveKernel,
+  kernelTooLargeMessage,
+  pyTuple,
+  reflectPadMessage,
+  samePadding,
+  sameStridedMessage,
+} from "../../tensor/geometry.js";
 import { int, intTuple, py, shapeStr, truthy } from "./common.js";
 import {
   LayerError,
@@ -86,16 +97,6 @@ export function spatialInput(input: Shape, n: number, op: string): SpatialInput 
   };
 }
 
-/** Renders per-axis sizes as PyTorch's shape messages do: `(4 x 4)`. */
-export function axesStr(xs: readonly number[], sep = " x "): string {
-  return `(${xs.join(sep)})`;
-}
-
-/** Renders a per-axis tuple as Python prints it: `(2, 2)`. */
-function tupleStr(xs: readonly number[]): string {
-  return py([...xs]);
-}
-
 /** The common channel / groups arguments of every convolution (PyTorch's `_ConvNd.__init__`). */
 function channelsAndGroups(
   args: Record<string, PyValue>,
@@ -137,9 +138,7 @@ function configureConv(n: number, args: Record<string, PyValue>): ConvConfig {
     }
     padding = args.padding;
     if (padding === "same" && stride.some((s) => s !== 1)) {
-      throw new LayerError(
-        `padding='same' is not supported for strided convolutions, got stride=${tupleStr(stride)}`,
-      );
+      throw new LayerError(sameStridedMessage(stride));
     }
   } else {
     padding = intTuple("padding", args.padding, n, 0);
@@ -159,9 +158,9 @@ function configureConv(n: number, args: Record<string, PyValue>): ConvConfig {
   let padLeft: number[];
   let padRight: number[];
   if (padding === "same") {
-    const total = kernel.map((k, i) => dilation[i] * (k - 1));
-    padLeft = total.map((t) => Math.floor(t / 2));
-    padRight = total.map((t, i) => t - padLeft[i]);
+    const split = kernel.map((k, i) => samePadding(k, dilation[i]));
+    padLeft = split.map((p) => p.left);
+    padRight = split.map((p) => p.right);
   } else if (padding === "valid") {
     padLeft = new Array<number>(n).fill(0);
     padRight = padLeft.slice();
@@ -205,7 +204,7 @@ function convOutputShape(c: ConvConfig, input: Shape): Shape {
       const dim = input.length - n + i;
       if (c.paddingMode === "reflect" && (l >= size || r >= size)) {
         throw new LayerError(
-          `Padding size should be less than the corresponding input dimension, but got: padding (${l}, ${r}) at dimension ${dim} of input ${shapeStr(input)} (padding_mode='reflect')`,
+          `${reflectPadMessage({ dim, left: l, right: r }, input)} (padding_mode='reflect')`,
         );
       }
       if (c.paddingMode === "circular" && (l > size || r > size)) {
@@ -221,14 +220,19 @@ function convOutputShape(c: ConvConfig, input: Shape): Shape {
     );
   }
   const padded = x.spatial.map((s, i) => s + c.padLeft[i] + c.padRight[i]);
-  const effective = c.kernel.map((k, i) => c.dilation[i] * (k - 1) + 1);
+  const effective = c.kernel.map((k, i) => effectiveKernel(k, c.dilation[i]));
   if (padded.some((p, i) => p < effective[i])) {
-    const dilated = c.dilation.some((d) => d !== 1) ? " (dilated)" : "";
     throw new LayerError(
-      `Calculated padded input size per channel: ${axesStr(padded)}. Kernel size${dilated}: ${axesStr(effective)}. Kernel size can't be greater than actual input size`,
+      kernelTooLargeMessage(
+        padded,
+        effective,
+        c.dilation.some((d) => d !== 1),
+      ),
     );
   }
-  const out = padded.map((p, i) => Math.floor((p - effective[i]) / c.stride[i]) + 1);
+  const out = x.spatial.map((s, i) =>
+    convOutputSize(s, c.kernel[i], c.stride[i], c.padLeft[i], c.padRight[i], c.dilation[i]),
+  );
   return x.batched ? [x.batch, c.outChannels, ...out] : [c.outChannels, ...out];
 }
 
@@ -360,7 +364,7 @@ function configureConvTranspose(
   // ATen's slow_conv_transpose shape check, per axis (PyTorch checks it at forward, for any input).
   if (outputPadding.some((op, i) => op >= stride[i] && op >= dilation[i])) {
     throw new LayerError(
-      `output padding must be smaller than either stride or dilation, but got output_padding=${tupleStr(outputPadding)}, stride=${tupleStr(stride)} and dilation=${tupleStr(dilation)}`,
+      `output padding must be smaller than either stride or dilation, but got output_padding=${pyTuple(outputPadding)}, stride=${pyTuple(stride)} and dilation=${pyTuple(dilation)}`,
     );
   }
   return {
@@ -393,18 +397,18 @@ function convTransposeOutputShape(c: ConvTransposeConfig, input: Shape): Shape {
       `Only zero batch or zero channel inputs are supported, but got input shape: ${shapeStr(input)} (a spatial size is 0)`,
     );
   }
-  const out = x.spatial.map(
-    (s, i) =>
-      (s - 1) * c.stride[i] -
-      2 * c.padding[i] +
-      c.dilation[i] * (c.kernel[i] - 1) +
-      c.outputPadding[i] +
-      1,
+  const out = x.spatial.map((s, i) =>
+    convTransposeOutputSize(
+      s,
+      c.kernel[i],
+      c.stride[i],
+      c.padding[i],
+      c.outputPadding[i],
+      c.dilation[i],
+    ),
   );
   if (out.some((o) => o < 1)) {
-    throw new LayerError(
-      `Given input size per channel: ${axesStr(x.spatial)}. Calculated output size per channel: ${axesStr(out)}. Output size is too small`,
-    );
+    throw new LayerError(convTransposeTooSmallMessage(x.spatial, out));
   }
   return x.batched ? [x.batch, c.outChannels, ...out] : [c.outChannels, ...out];
 }

@@ -21,7 +21,9 @@ const SIZES = [224, 32, 28, 64, 96, 128, 256, 299, 512];
 export function exampleInputs(first: { def: LayerDef<unknown>; module: LayerModule; config: unknown }): ExampleInput[] {
   const { def } = first;
   if (def.inputKind === "index") return [{ shape: [8, 20], dtype: "int64", label: "(indices: batch, sequence)" }];
-  const args = bindArgs(def, first.module.args.positional, first.module.args.keywords);
+  const args = bindArgs(def, first.module.args.positional, first.module.args.keywords, {
+    repr: first.module.fromRepr === true,
+  });
   const config = first.config as { kernel?: unknown[]; n?: number } | undefined;
   if (typeof args.in_features === "number") return [{ shape: [1, args.in_features] }];
   if (typeof args.in_channels === "number") {

@@ -9,7 +9,7 @@
  * count only the sliding-window operations); LocalResponseNorm mixes neighbouring channels only.
  */
 import type { PyValue } from "../../spec/types.js";
-import { int, real, shapeStr, truthy, unfloat } from "./common.js";
+import { FACTORY, int, real, shapeStr, truthy, unfloat } from "./common.js";
 import type { Tensor } from "../../tensor/index.js";
 import {
   LayerError,
@@ -43,11 +43,6 @@ function channelAffine(
 }
 
 const range = (a: number, b: number): number[] => Array.from({ length: b - a }, (_v, i) => a + i);
-
-const FACTORY: ParamSpec[] = [
-  { name: "device", default: null },
-  { name: "dtype", default: null },
-];
 
 function optReal(name: string, v: PyValue): number | null {
   return v === null ? null : real(name, v);

@@ -11,6 +11,12 @@
 import type { PyValue } from "../../spec/types.js";
 import { bool, int, intTuple, py, shapeStr, truthy } from "./common.js";
 import { spatialInput, type SpatialInput } from "./conv.js";
+import {
+  poolingOutputSize,
+  poolPadMessage,
+  poolPadTooLarge,
+  poolTooSmallMessage,
+} from "../../tensor/geometry.js";
 import type { Tensor } from "../../tensor/index.js";
 import { LayerError, type LayerDef, type RfStep, type Shape, type TensorCore } from "./types.js";
 
@@ -37,27 +43,8 @@ export interface AdaptivePoolConfig {
   returnIndices: boolean;
 }
 
-/**
- * One axis of ATen's `pooling_output_shape` (aten/src/ATen/native/Pool.h):
- * `out = ⌊(in + 2·pad − dilation·(k − 1) − 1 + (ceil_mode ? stride − 1 : 0)) / stride⌋ + 1`, and in
- * ceil mode a last window that would start inside the right padding is dropped:
- * if `(out − 1)·stride ≥ in + pad` then `out − 1`.
- */
-export function poolingOutputSize(
-  size: number,
-  kernel: number,
-  pad: number,
-  stride: number,
-  dilation: number,
-  ceilMode: boolean,
-): number {
-  let out =
-    Math.floor(
-      (size + 2 * pad - dilation * (kernel - 1) - 1 + (ceilMode ? stride - 1 : 0)) / stride,
-    ) + 1;
-  if (ceilMode && (out - 1) * stride >= size + pad) out--;
-  return out;
-}
+/** One axis of a pool's output size: see the geometry module (src/tensor/geometry.ts). */
+export { poolingOutputSize };
 
 /** Refuses an empty non-batch dimension, as every pooling kernel does. */
 function nonEmpty(x: SpatialInput, input: Shape, op: string, allowEmptyChannels = false): void {
@@ -79,10 +66,8 @@ function windowArgs(
   const padding = intTuple("padding", args.padding, n, 0);
   // ATen's pooling_output_shape (1.13): pad ≤ kernel_size / 2, without the dilation.
   padding.forEach((p, i) => {
-    if (p > Math.floor(kernel[i] / 2)) {
-      throw new LayerError(
-        `pad should be at most half of kernel size, but got pad=${p} and kernel_size=${kernel[i]}${n > 1 ? ` (axis ${i})` : ""}`,
-      );
+    if (poolPadTooLarge(p, kernel[i])) {
+      throw new LayerError(poolPadMessage(p, kernel[i], n > 1 ? i : undefined));
     }
   });
   return { kernel, stride, padding };
@@ -102,9 +87,7 @@ function poolOutputShape(op: string, avg3d: boolean) {
       poolingOutputSize(s, c.kernel[i], c.padding[i], c.stride[i], c.dilation[i], c.ceilMode),
     );
     if (out.some((o) => o < 1)) {
-      throw new LayerError(
-        `Given input size: (${[x.channels, ...x.spatial].join("x")}). Calculated output size: (${[x.channels, ...out].join("x")}). Output size is too small`,
-      );
+      throw new LayerError(poolTooSmallMessage(x.channels, x.spatial, out));
     }
     return [...input.slice(0, input.length - c.n), ...out];
   };

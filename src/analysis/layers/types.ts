@@ -109,6 +109,12 @@ export interface LayerDef<C = unknown> {
   ): TensorTree;
   /** Accepts and ignores any extra arguments, as `nn.Identity(*args, **kwargs)` does. */
   variadic?: boolean;
+  /**
+   * Keywords the module's printed repr shows although `__init__` does not take them, with the one
+   * value they can have (`UpsamplingNearest2d(scale_factor=2.0, mode=nearest)`): accepted, and
+   * dropped, only when binding the arguments of a repr.
+   */
+  reprKeywords?: Readonly<Record<string, PyValue>>;
   /** `index` when the module takes integer indices (Embedding); default float. */
   inputKind?: "float" | "index";
   /**

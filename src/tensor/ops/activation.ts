@@ -6,6 +6,7 @@
 import { TensorError } from "../errors.js";
 import { Tensor } from "../tensor.js";
 import { erf as erfScalar } from "../special.js";
+import { signSide } from "../kinks.js";
 import { unaryOp } from "./elementwise.js";
 
 /** tanh; derivative 1 − tanh². */
@@ -30,6 +31,7 @@ export function relu(a: Tensor): Tensor {
     a,
     (x) => (x > 0 ? x : x !== x ? x : 0),
     (x) => (x > 0 ? 1 : 0),
+    signSide,
   );
 }
 
@@ -41,6 +43,7 @@ export function leaky_relu(a: Tensor, negative_slope = 0.01): Tensor {
     a,
     (x) => (x > 0 ? x : x * s),
     (x) => (x > 0 ? 1 : s),
+    signSide,
   );
 }
 
@@ -51,6 +54,7 @@ export function elu(a: Tensor, alpha = 1): Tensor {
     a,
     (x) => (x > 0 ? x : alpha * Math.expm1(x)),
     (x) => (x > 0 ? 1 : alpha * Math.exp(x)),
+    signSide,
   );
 }
 
@@ -66,6 +70,7 @@ export function selu(a: Tensor): Tensor {
     a,
     (x) => SELU_SCALE * (x > 0 ? x : SELU_ALPHA * Math.expm1(x)),
     (x) => SELU_SCALE * (x > 0 ? 1 : SELU_ALPHA * Math.exp(x)),
+    signSide,
   );
 }
 
@@ -132,5 +137,6 @@ export function softplus(a: Tensor, beta = 1, threshold = 20): Tensor {
       const z = Math.exp(x * beta);
       return z / (z + 1);
     },
+    (x) => signSide(x * beta - threshold),
   );
 }

@@ -9,8 +9,20 @@
  * weight rows. Backward: dW += dY·colsᵀ, dcols = Wᵀ·dY scattered back by col2im, db = Σ dY.
  */
 import { TensorError } from "../errors.js";
+import {
+  convOutputSize,
+  effectiveKernel,
+  kernelTooLargeMessage,
+  poolingOutputSize,
+  poolPadMessage,
+  poolPadTooLarge,
+  poolTooSmallMessage,
+  samePadding,
+  sameStridedMessage,
+} from "../geometry.js";
 import { shapeStr } from "../shape.js";
 import { createOp, Tensor } from "../tensor.js";
+import { noteBranches, recordingBranches } from "../kinks.js";
 import { gemm, transposeInto } from "./linalg.js";
 import { reshape, unsqueeze, squeeze } from "./shape_ops.js";
 
@@ -170,24 +182,23 @@ export function conv2d(
   const pad = opts.padding ?? 0;
   if (pad === "valid") pt = pb = pl = pr = 0;
   else if (pad === "same") {
-    if (sh !== 1 || sw !== 1)
-      throw new TensorError("padding='same' is not supported for strided convolutions");
-    const th = dh * (kh - 1);
-    const tw = dw * (kw - 1);
-    pt = Math.floor(th / 2);
-    pb = th - pt;
-    pl = Math.floor(tw / 2);
-    pr = tw - pl;
+    if (sh !== 1 || sw !== 1) throw new TensorError(sameStridedMessage([sh, sw]));
+    ({ left: pt, right: pb } = samePadding(kh, dh));
+    ({ left: pl, right: pr } = samePadding(kw, dw));
   } else {
     [pt, pl] = pair(pad, "padding", 0);
     pb = pt;
     pr = pl;
   }
-  const Ho = Math.floor((H + pt + pb - dh * (kh - 1) - 1) / sh) + 1;
-  const Wo = Math.floor((W + pl + pr - dw * (kw - 1) - 1) / sw) + 1;
+  const Ho = convOutputSize(H, kh, sh, pt, pb, dh);
+  const Wo = convOutputSize(W, kw, sw, pl, pr, dw);
   if (Ho < 1 || Wo < 1) {
     throw new TensorError(
-      `Calculated padded input size per channel: (${H + pt + pb} x ${W + pl + pr}). Kernel size: (${dh * (kh - 1) + 1} x ${dw * (kw - 1) + 1}). Kernel size can't be greater than actual input size`,
+      kernelTooLargeMessage(
+        [H + pt + pb, W + pl + pr],
+        [effectiveKernel(kh, dh), effectiveKernel(kw, dw)],
+        dh !== 1 || dw !== 1,
+      ),
     );
   }
   const geom: ConvGeom = { N, C, H, W, O, G, kh, kw, sh, sw, pt, pl, dh, dw, Ho, Wo };
@@ -284,8 +295,10 @@ export function conv1d(
     );
   }
   const pad = opts.padding ?? 0;
+  const stride = opts.stride ?? 1;
+  if (pad === "same" && stride !== 1) throw new TensorError(sameStridedMessage([stride]));
   const y = conv2d(unsqueeze(input, 2), unsqueeze(weight, 2), bias, {
-    stride: [1, opts.stride ?? 1],
+    stride: [1, stride],
     padding: typeof pad === "number" ? [0, pad] : pad,
     dilation: [1, opts.dilation ?? 1],
     groups: opts.groups ?? 1,
@@ -305,21 +318,6 @@ export interface Pool2dOptions {
   count_include_pad?: boolean;
   /** avg_pool2d only: divide by this instead. */
   divisor_override?: number | null;
-}
-
-/** PyTorch's pooling_output_shape. */
-function poolOut(
-  size: number,
-  k: number,
-  pad: number,
-  stride: number,
-  dil: number,
-  ceil: boolean,
-): number {
-  const num = size + 2 * pad - dil * (k - 1) - 1 + (ceil ? stride - 1 : 0);
-  let out = Math.floor(num / stride) + 1;
-  if (ceil && (out - 1) * stride >= size + pad) out--;
-  return out;
 }
 
 interface PoolGeom {
@@ -349,22 +347,17 @@ function poolGeom(input: Tensor, kernel: Pair, opts: Pool2dOptions, op: string):
     opts.stride === undefined || opts.stride === null ? [kh, kw] : pair(opts.stride, "stride", 1);
   const [ph, pw] = pair(opts.padding ?? 0, "padding", 0);
   const [dh, dw] = pair(opts.dilation ?? 1, "dilation", 1);
-  if (ph > kh / 2 || pw > kw / 2) {
-    throw new TensorError(
-      `${op}: pad should be at most half of effective kernel size, but got pad=${ph > kh / 2 ? ph : pw}, kernel_size=${ph > kh / 2 ? kh : kw} and dilation=${ph > kh / 2 ? dh : dw}`,
-    );
-  }
+  if (poolPadTooLarge(ph, kh)) throw new TensorError(`${op}: ${poolPadMessage(ph, kh)}`);
+  if (poolPadTooLarge(pw, kw)) throw new TensorError(`${op}: ${poolPadMessage(pw, kw)}`);
   const H = input.shape[input.ndim - 2];
   const W = input.shape[input.ndim - 1];
   const NC = input.size / (H * W || 1);
   const ceil = opts.ceil_mode ?? false;
-  const Ho = poolOut(H, kh, ph, sh, dh, ceil);
-  const Wo = poolOut(W, kw, pw, sw, dw, ceil);
+  const Ho = poolingOutputSize(H, kh, ph, sh, dh, ceil);
+  const Wo = poolingOutputSize(W, kw, pw, sw, dw, ceil);
   if (Ho < 1 || Wo < 1) {
     const C = input.shape[input.ndim - 3];
-    throw new TensorError(
-      `${op}: Given input size: (${C}x${H}x${W}). Calculated output size: (${C}x${Ho}x${Wo}). Output size is too small`,
-    );
+    throw new TensorError(`${op}: ${poolTooSmallMessage(C, [H, W], [Ho, Wo])}`);
   }
   return { NC, H, W, kh, kw, sh, sw, ph, pw, dh, dw, Ho, Wo };
 }
@@ -381,12 +374,15 @@ export function max_pool2d(input: Tensor, kernel_size: Pair, opts: Pool2dOptions
   const X = input.data;
   const out = new Float64Array(NC * Ho * Wo);
   const arg = new Int32Array(NC * Ho * Wo);
+  // the winner of each window and how many tie with it (branches, src/tensor/kinks.ts)
+  const ties = recordingBranches() ? new Int32Array(NC * Ho * Wo) : null;
   for (let c = 0; c < NC; c++) {
     const xb = c * H * W;
     for (let oh = 0; oh < Ho; oh++) {
       for (let ow = 0; ow < Wo; ow++) {
         let best = -Infinity;
         let bi = -1;
+        let tie = 0;
         for (let i = 0; i < kh; i++) {
           const ih = oh * sh - ph + i * dh;
           if (ih < 0 || ih >= H) continue;
@@ -398,14 +394,20 @@ export function max_pool2d(input: Tensor, kernel_size: Pair, opts: Pool2dOptions
             if (bi < 0 || v > best || (v !== v && best === best)) {
               best = v;
               bi = idx;
-            }
+              tie = 1;
+            } else if (v === best) tie++;
           }
         }
         const o = (c * Ho + oh) * Wo + ow;
         out[o] = best;
         arg[o] = bi;
+        if (ties) ties[o] = tie;
       }
     }
+  }
+  if (ties) {
+    const m = out.length;
+    noteBranches("max_pool2d", 2 * m, (i) => (i < m ? arg[i] : ties[i - m]));
   }
   const shape = [...input.shape.slice(0, -2), Ho, Wo];
   return createOp("max_pool2d", out, shape, [input], (g) => {

@@ -6,18 +6,29 @@
  * Gradient conventions at kinks and ties follow PyTorch's `derivatives.yaml` (1.13): abs'(0) = 0,
  * relu'(0) = 0, clamp passes the gradient where min ≤ x ≤ max, maximum/minimum split it in half
  * on ties, pow's exponent gradient is 0 where base = 0 and exponent ≥ 0.
+ *
+ * Ops with a kink report, per element, which side of it they took (src/tensor/kinks.ts), so that
+ * gradcheck can tell an input at a kink from a smooth function: the `side` argument of
+ * {@link unaryOp} and {@link binaryOp}; the comparisons (`<`, `>`, `<=`, `>=`, `==`, `!=`, built
+ * with binaryOp under those names by the interpreter) report x < y, x = y, x > y.
  */
 import { TensorError } from "../errors.js";
 import { broadcastMap, broadcastShapes, sameShape, shapeSize } from "../shape.js";
 import { asTensor, createOp, Tensor, TensorLike } from "../tensor.js";
 import { erf as erfScalar } from "../special.js";
+import { compareSide, noteBranches, recordingBranches, signSide } from "../kinks.js";
 
 type Fwd2 = (x: number, y: number) => number;
 /** ∂out/∂operand given the operand values and the output value. */
 type Partial2 = (x: number, y: number, out: number) => number;
 
+/** Comparison operators: piecewise constant, with their "kink" where x = y. */
+const COMPARISONS = new Set(["<", ">", "<=", ">=", "==", "!="]);
+
 /**
- * A broadcasting binary op: `f` is the forward, `da`/`db` the partials.
+ * A broadcasting binary op: `f` is the forward, `da`/`db` the partials; `side(x, y)`, for ops
+ * with a kink, the side of it each element is on (see src/tensor/kinks.ts; the comparison
+ * operators, by name, get x < y, x = y, x > y).
  * @throws {TensorError} if the shapes do not broadcast (names both shapes).
  */
 export function binaryOp(
@@ -27,6 +38,7 @@ export function binaryOp(
   f: Fwd2,
   da: Partial2,
   db: Partial2,
+  side?: (x: number, y: number) => number,
 ): Tensor {
   const A = asTensor(a);
   const B = asTensor(b);
@@ -49,6 +61,12 @@ export function binaryOp(
   } else {
     for (let i = 0; i < n; i++) out[i] = f(x[mapA[i]], y[mapB[i]]);
   }
+  const sideOf = side ?? (COMPARISONS.has(name) ? compareSide : undefined);
+  if (sideOf && recordingBranches()) {
+    noteBranches(name, n, (i) =>
+      sideOf(x[mapA === null ? i : mapA[i]], y[mapB === null ? i : mapB[i]]),
+    );
+  }
   return createOp(name, out, shape, [A, B], (g, needs) => {
     let ga: Float64Array | null = null;
     let gb: Float64Array | null = null;
@@ -70,17 +88,22 @@ export function binaryOp(
   });
 }
 
-/** An elementwise unary op: `f` the forward, `df(x, out)` its derivative. */
+/**
+ * An elementwise unary op: `f` the forward, `df(x, out)` its derivative; `side(x)`, for ops with
+ * a kink, the side of it each element is on (see src/tensor/kinks.ts).
+ */
 export function unaryOp(
   name: string,
   a: Tensor,
   f: (x: number) => number,
   df: (x: number, out: number) => number,
+  side?: (x: number) => number,
 ): Tensor {
   const n = a.size;
   const x = a.data;
   const out = new Float64Array(n);
   for (let i = 0; i < n; i++) out[i] = f(x[i]);
+  if (side && recordingBranches()) noteBranches(name, n, (i) => side(x[i]));
   return createOp(name, out, a.shape, [a], (g) => {
     const ga = new Float64Array(n);
     for (let i = 0; i < n; i++) ga[i] = g[i] * df(x[i], out[i]);
@@ -166,12 +189,12 @@ export function log(a: Tensor): Tensor {
 
 /** √x; derivative 1/(2√x). */
 export function sqrt(a: Tensor): Tensor {
-  return unaryOp("sqrt", a, Math.sqrt, (_x, out) => 0.5 / out);
+  return unaryOp("sqrt", a, Math.sqrt, (_x, out) => 0.5 / out, signSide);
 }
 
 /** |x|; derivative sign(x) (0 at 0, as PyTorch). */
 export function abs(a: Tensor): Tensor {
-  return unaryOp("abs", a, Math.abs, (x) => (x > 0 ? 1 : x < 0 ? -1 : 0));
+  return unaryOp("abs", a, Math.abs, (x) => (x > 0 ? 1 : x < 0 ? -1 : 0), signSide);
 }
 
 /** The error function; derivative (2/√π)e^{−x²}. */
@@ -195,6 +218,7 @@ export function clamp(a: Tensor, min?: number | null, max?: number | null): Tens
     a,
     (x) => Math.min(Math.max(x, lo), hi),
     (x) => (x >= lo && x <= hi ? 1 : 0),
+    (x) => (x < lo ? -2 : x === lo ? -1 : x < hi ? 0 : x === hi ? 1 : x > hi ? 2 : 3),
   );
 }
 
@@ -207,6 +231,7 @@ export function maximum(a: TensorLike, b: TensorLike): Tensor {
     Math.max,
     (x, y) => (x > y ? 1 : x === y ? 0.5 : 0),
     (x, y) => (y > x ? 1 : x === y ? 0.5 : 0),
+    compareSide,
   );
 }
 
@@ -219,6 +244,7 @@ export function minimum(a: TensorLike, b: TensorLike): Tensor {
     Math.min,
     (x, y) => (x < y ? 1 : x === y ? 0.5 : 0),
     (x, y) => (y < x ? 1 : x === y ? 0.5 : 0),
+    compareSide,
   );
 }
 

@@ -7,6 +7,7 @@
  * multiply-add). Edges use plain i-k-j loops. Nothing is allocated inside the kernel.
  */
 import { TensorError } from "../errors.js";
+import { linearMismatchMessage, matmulMismatchMessage } from "../geometry.js";
 import { broadcastMap, broadcastShapes, shapeSize, shapeStr, shapeX } from "../shape.js";
 import { createOp, Tensor } from "../tensor.js";
 
@@ -202,9 +203,7 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
       a.ndim > 2 || b.ndim > 2 || b.ndim === 1 || a.ndim === 1
         ? ` (input shapes ${shapeStr(a.shape)} and ${shapeStr(b.shape)})`
         : "";
-    throw new TensorError(
-      `mat1 and mat2 shapes cannot be multiplied (${M}x${K} and ${K2}x${N})${extra}`,
-    );
+    throw new TensorError(`${matmulMismatchMessage(M, K, K2, N)}${extra}`);
   }
   const aBatch = aS.slice(0, -2);
   const bBatch = bS.slice(0, -2);
@@ -266,11 +265,7 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
   const [O, I] = weight.shape;
   const K = x.shape[x.ndim - 1];
   const M = x.size / (K || 1);
-  if (K !== I) {
-    throw new TensorError(
-      `mat1 and mat2 shapes cannot be multiplied (${x.ndim === 1 ? 1 : M}x${K} and ${I}x${O})`,
-    );
-  }
+  if (K !== I) throw new TensorError(linearMismatchMessage(x.shape, I, O));
   if (bias && !(bias.size === O && bias.ndim <= 1)) {
     throw new TensorError(
       `linear: bias must have shape [${O}] for weight ${shapeStr(weight.shape)}, got ${shapeStr(bias.shape)}`,

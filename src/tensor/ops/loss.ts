@@ -7,6 +7,7 @@
 import { TensorError } from "../errors.js";
 import { broadcastShapes, sameShape, shapeStr } from "../shape.js";
 import { createOp, Tensor } from "../tensor.js";
+import { noteBranches, recordingBranches, signSide } from "../kinks.js";
 import { expand } from "./shape_ops.js";
 import { log_softmax, mean, sum } from "./reduce.js";
 import { add, mul, neg } from "./elementwise.js";
@@ -32,6 +33,7 @@ function pointwiseLoss(
   f: (x: number, t: number, i: number) => number,
   dx: (x: number, t: number, i: number) => number,
   dt: ((x: number, t: number, i: number) => number) | null,
+  side?: (x: number, t: number) => number,
 ): Tensor {
   const r = checkReduction(reduction);
   const n = input.size;
@@ -39,6 +41,7 @@ function pointwiseLoss(
   const y = target.data;
   const l = new Float64Array(n);
   for (let i = 0; i < n; i++) l[i] = f(x[i], y[i], i);
+  if (side && recordingBranches()) noteBranches(name, n, (i) => side(x[i], y[i]));
   let out: Float64Array;
   let shape: number[];
   if (r === "none") {
@@ -103,6 +106,7 @@ export function l1_loss(input: Tensor, target: Tensor, reduction: Reduction = "m
     (x, t) => Math.abs(x - t),
     (x, t) => sign(x - t),
     (x, t) => -sign(x - t),
+    (x, t) => signSide(x - t),
   );
 }
 

@@ -4,10 +4,14 @@
  * Gradient conventions (PyTorch 1.13): `max(x, dim)` routes the gradient to the first maximal
  * element (the returned index); `max(x)` over all elements, and over several dims (PyTorch's
  * `amax`), split it evenly among ties.
+ *
+ * max/min/argmax/argmin report their branches (src/tensor/kinks.ts): per output, the winning
+ * index and how many elements tie with it.
  */
 import { TensorError } from "../errors.js";
 import { normDim, Shape, stridedMap } from "../shape.js";
 import { createOp, Tensor } from "../tensor.js";
+import { noteBranches, recordingBranches } from "../kinks.js";
 
 /** Dims to reduce: one dim, several, or all (undefined / null). */
 export type Dims = number | readonly number[] | null | undefined;
@@ -93,6 +97,20 @@ function sizeOf(shape: Shape): number {
   return s;
 }
 
+/** Reports, per output `o`, the winning element `arg[o]` and the number of elements equal to it. */
+function noteWinners(
+  op: string,
+  x: Float64Array,
+  map: Int32Array,
+  best: Float64Array,
+  arg: ArrayLike<number>,
+): void {
+  const m = best.length;
+  const ties = new Int32Array(m);
+  for (let i = 0; i < x.length; i++) if (x[i] === best[map[i]]) ties[map[i]]++;
+  noteBranches(op, 2 * m, (i) => (i < m ? arg[i] : ties[i - m]));
+}
+
 function extremum(a: Tensor, dim: Dims, keepdim: boolean, isMax: boolean): Tensor {
   const op = isMax ? "max" : "min";
   if (a.size === 0) {
@@ -117,6 +135,7 @@ function extremum(a: Tensor, dim: Dims, keepdim: boolean, isMax: boolean): Tenso
       arg[o] = i;
     }
   }
+  if (recordingBranches()) noteWinners(op, x, map, out, arg);
   const single = typeof dim === "number";
   return createOp(op, out, r.shape, [a], (g) => {
     const ga = new Float64Array(n);
@@ -173,6 +192,7 @@ function argExtremum(a: Tensor, dim: number | undefined, keepdim: boolean, isMax
       out[o] = Math.floor(i / inner) % len;
     }
   }
+  if (recordingBranches()) noteWinners(op, x, map, best, out);
   return new Tensor(out, r.shape);
 }
 
