@@ -6,9 +6,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { modelFacts } from "../src/analysis/model.js";
-import { receptiveField } from "../src/analysis/rf.js";
-import { ROOT, loadFile } from "./helpers.js";
+import { ROOT, loadFile, factsOf, rfOf } from "./helpers.js";
 
 interface Row {
   name: string;
@@ -34,7 +32,7 @@ for (const [name, ex] of Object.entries(fixture.examples)) {
     for (const path of forms.filter((p) => existsSync(ROOT + p))) {
       it(`${path}: shapes, parameters and mult-adds match PyTorch`, () => {
         const { uses } = loadFile(path);
-        const facts = modelFacts(uses, ex.input);
+        const facts = factsOf(uses, ex.input);
         expect(facts.output).toEqual(ex.output);
         expect(facts.layers.map((l) => l.type)).toEqual(ex.layers.map((l) => l.type));
         expect(facts.layers.map((l) => l.output)).toEqual(ex.layers.map((l) => l.output));
@@ -54,8 +52,8 @@ for (const [name, ex] of Object.entries(fixture.examples)) {
     if (ex.rf_axis0) {
       it("receptive field equals the gradient support PyTorch measured", () => {
         const { uses } = loadFile(`examples/${name}.py`);
-        const inputs = modelFacts(uses, ex.input).layers.map((l) => l.input);
-        const rf = receptiveField(uses, inputs);
+        const inputs = factsOf(uses, ex.input).layers.map((l) => l.input);
+        const rf = rfOf(uses, inputs);
         for (const m of ex.rf_axis0!) {
           const row = rf.rows[m.layer];
           expect(row.size[0], `size after layer ${m.layer}`).toBe(m.size);
@@ -71,7 +69,7 @@ for (const [name, ex] of Object.entries(fixture.examples)) {
 
 describe("the course's answers", () => {
   it("CNN: 112×112, effective stride 8, effective padding 29 (Araujo et al. worked by hand)", () => {
-    const rf = receptiveField(loadFile("examples/course_cnn.py").uses);
+    const rf = rfOf(loadFile("examples/course_cnn.py").uses);
     expect(rf.size).toEqual([112, 112]);
     expect(rf.stride).toEqual([8, 8]);
     expect(rf.padding).toEqual([29, 29]);
@@ -79,7 +77,7 @@ describe("the course's answers", () => {
   });
   it("the JSON and repr forms give the same receptive field", () => {
     for (const p of ["examples/course_cnn.json", "examples/course_cnn.repr.txt"]) {
-      const rf = receptiveField(loadFile(p).uses);
+      const rf = rfOf(loadFile(p).uses);
       expect([rf.size, rf.stride, rf.padding]).toEqual([
         [112, 112],
         [8, 8],
@@ -88,7 +86,7 @@ describe("the course's answers", () => {
     }
   });
   it("LeNet-5 ends in Linear: the field is the whole input", () => {
-    const rf = receptiveField(loadFile("examples/lenet5.py").uses);
+    const rf = rfOf(loadFile("examples/lenet5.py").uses);
     expect(rf.size).toEqual([null, null]);
     expect(rf.wholeInput).toMatch(/Flatten/);
   });

@@ -7,9 +7,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { InputError } from "../src/errors.js";
-import { modelFacts } from "../src/analysis/model.js";
-import { receptiveField } from "../src/analysis/rf.js";
-import { load } from "./helpers.js";
+import { load, factsOf, rfOf } from "./helpers.js";
 
 type L =
   | { type: "Conv2d"; out: number; k: number; s: number; p: number; d: number; bias: boolean }
@@ -160,8 +158,8 @@ function json(stack: L[], cs: number[], input: number[]): string {
 function outcome(text: string, file: string, input: number[]): unknown {
   try {
     const { uses } = load(text, file);
-    const facts = modelFacts(uses, input);
-    const rf = receptiveField(
+    const facts = factsOf(uses, input);
+    const rf = rfOf(
       uses,
       facts.layers.map((l) => l.input),
     );

@@ -15,7 +15,7 @@ import {
   type InitName,
 } from "../src/analysis/gradflow.js";
 import { InputError } from "../src/errors.js";
-import { load, loadFile } from "./helpers.js";
+import { load, loadFile, gradOf, graphOf } from "./helpers.js";
 
 interface Study {
   act: string;
@@ -55,7 +55,7 @@ describe("measured gradient flow agrees with PyTorch (medians over 10 seeds)", (
     const label = `${st.act} MLP, ${st.depth} Linear${st.shared ? " (the mlpirate, shared)" : ""}, init ${st.init}${st.gain ? ` gain ${st.gain}` : ""}`;
     it(label, () => {
       const { uses } = load(st.source);
-      const v = measureGradFlow(
+      const v = gradOf(
         uses,
         protocol([fixture.batch, st.in_features], {
           seeds: fixture.seeds,
@@ -94,7 +94,7 @@ describe("the mlpirate (examples/course_mlpirate.py)", () => {
 
   it("defaults to (batch, in_features) and shares one Linear over 24 applications", () => {
     expect(input).toEqual([64, 42]);
-    const v = measureGradFlow(uses, protocol(input, { seeds: 2 }));
+    const v = gradOf(uses, protocol(input, { seeds: 2 }));
     expect(v.layers.map((l) => l.applications)).toEqual([1, ...new Array(24).fill(24), 1]);
     expect(v.layers[2].sharedWith).toBe(v.layers[1].name);
     // The accumulated gradient is the same module's: one number on every shared row.
@@ -103,13 +103,13 @@ describe("the mlpirate (examples/course_mlpirate.py)", () => {
 
   it("vanishes with sigmoid; tanh and relu (PyTorch's default init) vanish too", () => {
     const verdicts = ["sigmoid", "tanh", "relu"].map(
-      (a) => measureGradFlow(swapActivations(uses, a), protocol(input, { seeds: 3 })).verdict,
+      (a) => gradOf(swapActivations(graphOf(uses, input), a), protocol(input, { seeds: 3 })).verdict,
     );
     expect(verdicts).toEqual(["vanishing", "vanishing", "vanishing"]);
   });
 
   it("refuses an unknown activation with InputError", () => {
-    expect(() => swapActivations(uses, "sigmoidd")).toThrow(InputError);
+    expect(() => swapActivations(graphOf(uses, input), "sigmoidd")).toThrow(InputError);
   });
 });
 
@@ -125,7 +125,7 @@ describe("mean-field prediction vs dlq's measurement", () => {
   it(`width ${W}, depth ${L}, tanh, σw² = 1.5: every layer within 0.25 decades`, () => {
     const { uses } = load(src);
     const p = protocol([32, W], { seeds: 4, init: "kaiming_normal", gain: Math.sqrt(1.5) });
-    const v = measureGradFlow(uses, p);
+    const v = gradOf(uses, p);
     expect(v.predictionUnavailable).toBeNull();
     for (const l of v.layers) {
       expect(Math.abs(l.outputLog10RatioToLast! - l.predictedOutputLog10RatioToLast!)).toBeLessThan(
@@ -137,7 +137,7 @@ describe("mean-field prediction vs dlq's measurement", () => {
 
   it("is not available for a CNN, and says why", () => {
     const { uses } = loadFile("examples/course_cnn.py");
-    const r = predictMlp(uses, protocol([1, 3, 32, 32]));
+    const r = predictMlp(graphOf(uses, [1, 3, 32, 32]), protocol([1, 3, 32, 32]));
     expect(typeof r).toBe("string");
     expect(r).toMatch(/not an MLP/);
   });
@@ -150,7 +150,7 @@ describe("refusals", () => {
     );
     let err: unknown;
     try {
-      measureGradFlow(uses, protocol([2, 4], { seeds: 1 }));
+      gradOf(uses, protocol([2, 4], { seeds: 1 }));
     } catch (e) {
       err = e;
     }

@@ -5,7 +5,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { ROOT, dlqInProcess as dlq } from "./helpers.js";
-import { registerFunction } from "../src/analysis/expr.js";
+import { registerFunction } from "../src/analysis/gradcheck_host.js";
 import { parseVarSpec } from "../src/analysis/gradcheck.js";
 import * as T from "../src/tensor/index.js";
 

@@ -7,7 +7,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { dlqInProcess as dlq } from "./helpers.js";
-import { Interpreter, parsePython } from "../src/analysis/expr.js";
+import { gradcheckInterpreter, TensorValue } from "../src/analysis/gradcheck_host.js";
+import { parsePython } from "../src/python/parse.js";
 import { prepare, runGradcheck } from "../src/analysis/gradcheck.js";
 import * as T from "../src/tensor/index.js";
 
@@ -21,9 +22,12 @@ function snippet(name: string, lines: string[]): string {
 /** Runs a snippet in the interpreter (as `runModule` does) and returns its globals. */
 function run(lines: string[]): (name: string) => unknown {
   const text = lines.join("\n") + "\n";
-  const it = new Interpreter(text, "s.py");
+  const { it } = gradcheckInterpreter("s.py");
   it.runModule(parsePython(text, "s.py"));
-  return (name) => it.globals.get(name);
+  return (name) => {
+    const v = it.globals.lookup(name);
+    return v instanceof TensorValue ? v.t : v;
+  };
 }
 const D = "dtype=torch.float64";
 

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ROOT, dlqInProcess as dlq } from "./helpers.js";
-import { registerFunction } from "../src/analysis/expr.js";
+import { registerFunction } from "../src/analysis/gradcheck_host.js";
 import * as T from "../src/tensor/index.js";
 
 interface Case {

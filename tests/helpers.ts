@@ -2,11 +2,14 @@
 import { readFileSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { resolveModel } from "../src/analysis/model.js";
+import { modelFacts, resolveModel, type LayerUse } from "../src/analysis/model.js";
+import { traceSequential, type Graph } from "../src/analysis/graph.js";
+import { measureGradFlow, type GradProtocol } from "../src/analysis/gradflow.js";
+import { receptiveField } from "../src/analysis/rf.js";
 import { LAYERS } from "../src/analysis/layers/index.js";
 import { InputError } from "../src/errors.js";
 import { parseModel } from "../src/spec/index.js";
-import type { LayerModule, ModuleSpec } from "../src/spec/types.js";
+import type { LayerModule, ModuleSpec, SequentialModule } from "../src/spec/types.js";
 
 export const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
@@ -67,4 +70,30 @@ export function errorLine(f: () => unknown): string {
 /** The layers of a module tree, in order. */
 export function layersOf(m: ModuleSpec): LayerModule[] {
   return m.kind === "layer" ? [m] : m.children.flatMap((c) => layersOf(c.module));
+}
+
+/** The chain of layer uses as an nn.Sequential of the same modules (names kept). */
+export function chainRoot(uses: readonly LayerUse[]): SequentialModule {
+  return { kind: "sequential", type: "Sequential", children: uses.map((u) => ({ name: u.name, module: u.module })) };
+}
+
+/** The graph of a chain of layer uses applied to `input` (shapeless without one). */
+export function graphOf(uses: readonly LayerUse[], input?: readonly number[]): Graph {
+  const index = uses[0]?.def.inputKind === "index";
+  return traceSequential(chainRoot(uses), input ? { shape: input, dtype: index ? "int64" : "float32" } : undefined);
+}
+
+/** `dlq shape`'s facts for a chain of layer uses. */
+export function factsOf(uses: readonly LayerUse[], input: readonly number[]) {
+  return modelFacts(chainRoot(uses), graphOf(uses, input));
+}
+
+/** `dlq rf`'s result for a chain of layer uses (with shapes when `inputs` gives the first). */
+export function rfOf(uses: readonly LayerUse[], inputs?: readonly (readonly number[])[]) {
+  return receptiveField(graphOf(uses, inputs?.[0]));
+}
+
+/** `dlq grad`'s measurement on a chain of layer uses or a graph. */
+export function gradOf(x: readonly LayerUse[] | Graph, p: GradProtocol) {
+  return measureGradFlow(Array.isArray(x) ? graphOf(x as LayerUse[], p.input) : (x as Graph), p);
 }

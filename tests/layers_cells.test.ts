@@ -9,7 +9,7 @@ import { bindArgs } from "../src/analysis/layers/common.js";
 import { layerDef } from "../src/analysis/layers/index.js";
 import { gradInput, measureGradFlow } from "../src/analysis/gradflow.js";
 import * as F from "../src/tensor/index.js";
-import { load } from "./helpers.js";
+import { load, gradOf } from "./helpers.js";
 import {
   expectVerbatim,
   fixture,
@@ -148,7 +148,7 @@ describe("dlq grad on a recurrent model", () => {
   });
   it("runs forward and backward through an LSTM initialised as PyTorch does", () => {
     const { uses } = load(src(""));
-    const v = measureGradFlow(uses, {
+    const v = gradOf(uses, {
       input: [5, 3, 8],
       seeds: 2,
       init: "pytorch",

@@ -6,12 +6,11 @@
  * `TypeError: max_pool2d(): argument 'ceil_mode' (position 6) must be bool, not int`.
  */
 import { describe, expect, it } from "vitest";
-import { errorLine, load } from "./helpers.js";
-import { modelFacts } from "../src/analysis/model.js";
+import { errorLine, load, factsOf } from "./helpers.js";
 
 const H = "import torch.nn as nn\n";
 const params = (layer: string, input: number[]): number =>
-  modelFacts(load(`${H}m = nn.Sequential(${layer})\n`).uses, input).params;
+  factsOf(load(`${H}m = nn.Sequential(${layer})\n`).uses, input).params;
 
 describe("flags read for their truth", () => {
   it.each([

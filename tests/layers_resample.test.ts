@@ -10,8 +10,7 @@ import { bindArgs } from "../src/analysis/layers/common.js";
 import { layerDef } from "../src/analysis/layers/index.js";
 import type { PyValue } from "../src/spec/types.js";
 import * as F from "../src/tensor/index.js";
-import { load } from "./helpers.js";
-import { modelFacts } from "../src/analysis/model.js";
+import { load, factsOf } from "./helpers.js";
 import {
   DIVERGENCES,
   expectVerbatim,
@@ -158,7 +157,7 @@ describe("reprs", () => {
       ")",
     ].join("\n");
     const { uses } = load(repr, "model.repr.txt");
-    const facts = modelFacts(uses, [1, 8, 3, 4]);
+    const facts = factsOf(uses, [1, 8, 3, 4]);
     // print(model) and the shapes from PyTorch 1.13, worked through by hand:
     // (1, 8, 6, 8) → (1, 8, 5, 7) → (1, 2, 10, 14) → same → (1, 2, 12, 16) → (1, 2, 19, 19) → (1, 2, 21, 21).
     expect(facts.layers.map((l) => l.output)).toEqual([

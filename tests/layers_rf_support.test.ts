@@ -12,9 +12,7 @@
  * view (padding as absent pixels) does not describe, so those positions are not compared.
  */
 import { describe, expect, it } from "vitest";
-import { modelFacts } from "../src/analysis/model.js";
-import { receptiveField } from "../src/analysis/rf.js";
-import { load } from "./helpers.js";
+import { load, factsOf, rfOf } from "./helpers.js";
 import { fixture } from "./layers_new_fixture.js";
 
 describe("receptive fields equal PyTorch's gradient support", () => {
@@ -38,8 +36,8 @@ describe("receptive fields equal PyTorch's gradient support", () => {
 
   it.each(fixture.rf.map((c) => [c.source, c] as const))("%s", (_, chain) => {
     const { uses } = load(`import torch.nn as nn\nnet = ${chain.source}\n`);
-    expect(modelFacts(uses, chain.input).output).toEqual(chain.output);
-    const rf = receptiveField(uses);
+    expect(factsOf(uses, chain.input).output).toEqual(chain.output);
+    const rf = rfOf(uses);
     const spatialIn = chain.input.slice(2);
     expect(rf.axes).toBe(spatialIn.length);
     const mirrored = /Reflection|Replication/.test(chain.source);

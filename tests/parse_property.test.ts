@@ -247,7 +247,7 @@ function renderJson(m: Model, indent: number): string {
 function normalize(m: ModuleSpec, seen = new Map<ModuleSpec, number>()): unknown {
   if (seen.has(m)) return { same: seen.get(m) };
   seen.set(m, seen.size);
-  if (m.kind === "sequential")
+  if (m.kind !== "layer")
     return { seq: m.children.map((c) => [c.name, normalize(c.module, seen)]) };
   const bound: Record<string, PyValue> = {};
   for (const [k, v] of Object.entries(m.args.keywords)) bound[k] = byValue(v);

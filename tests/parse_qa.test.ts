@@ -3,8 +3,7 @@
 // PyTorch 1.13 (`sum(p.numel() for p in m.parameters() if p.requires_grad)`).
 import { describe, expect, it } from "vitest";
 import { InputError } from "../src/errors.js";
-import { modelFacts } from "../src/analysis/model.js";
-import { catalogue, load, layersOf } from "./helpers.js";
+import { catalogue, load, layersOf, factsOf } from "./helpers.js";
 import { detectFormat, parseModel } from "../src/spec/index.js";
 import type { ModelSpec } from "../src/spec/types.js";
 
@@ -294,7 +293,7 @@ describe("freezing a child named in an OrderedDict", () => {
       "model.enc.requires_grad_(False)",
     ].join("\n");
     const { uses } = load(src, "od.py");
-    const facts = modelFacts(uses, [1, 10]);
+    const facts = factsOf(uses, [1, 10]);
     expect(facts.params).toBe(325);
     expect(facts.trainableParams).toBe(105);
   });

@@ -18,8 +18,7 @@
 // nn.BatchNorm2d(8.0, affine=False, track_running_stats=False)). The model ACCEPTED below gives
 // output (1, 16) and 51,008 parameters on a (1, 3, 7, 7) input in PyTorch 1.13.
 import { describe, expect, it } from "vitest";
-import { load, errorLine } from "./helpers.js";
-import { modelFacts } from "../src/analysis/model.js";
+import { load, errorLine, factsOf } from "./helpers.js";
 
 const errLine = (text: string, file = "m.py"): string => errorLine(() => load(text, file));
 
@@ -127,7 +126,7 @@ describe("what PyTorch accepts is still accepted", () => {
     ")\n";
   it("a model mixing ints, int arithmetic and floats where PyTorch takes them", () => {
     const { uses } = load(ACCEPTED, "m.py");
-    const facts = modelFacts(uses, [1, 3, 7, 7]);
+    const facts = factsOf(uses, [1, 3, 7, 7]);
     expect(facts.output).toEqual([1, 16]);
     expect(facts.params).toBe(51008);
   });
@@ -136,10 +135,10 @@ describe("what PyTorch accepts is still accepted", () => {
     // PyTorch 1.13: LSTM(5, 5, num_layers=2, dropout=0.0) on (4, 1, 5) → (4, 1, 5), 480 params;
     // Embedding(10, 3, max_norm=1.0, norm_type=2) on (1, 2) → (1, 2, 3), 30 params.
     const lstm = load(H + "m = nn.LSTM(5, 5, num_layers=2, dropout=0.0)\n", "m.py");
-    const l = modelFacts(lstm.uses, [4, 1, 5]);
+    const l = factsOf(lstm.uses, [4, 1, 5]);
     expect([l.output, l.params]).toEqual([[4, 1, 5], 480]);
     const emb = load(H + "m = nn.Embedding(10, 3, max_norm=1.0, norm_type=2)\n", "m.py");
-    const e = modelFacts(emb.uses, [1, 2]);
+    const e = factsOf(emb.uses, [1, 2]);
     expect([e.output, e.params]).toEqual([[1, 2, 3], 30]);
   });
 });
@@ -160,14 +159,14 @@ describe("the repr and JSON forms", () => {
       "  (4): Dropout(p=0.0, inplace=False)",
       ")",
     ].join("\n");
-    const facts = modelFacts(load(good, "r.txt").uses, [1, 3, 9, 9]);
+    const facts = factsOf(load(good, "r.txt").uses, [1, 3, 9, 9]);
     expect(facts.output).toEqual([1, 4, 8, 8]);
     expect(facts.params).toBe(112);
   });
 
   it("JSON cannot tell 3.0 from 3: a JSON spec's whole numbers are ints", () => {
     const json = '{"layers": [{"type": "Linear", "in_features": 3.0, "out_features": 4}]}';
-    expect(modelFacts(load(json, "m.json").uses, [1, 3]).params).toBe(16);
+    expect(factsOf(load(json, "m.json").uses, [1, 3]).params).toBe(16);
   });
 });
 
@@ -184,7 +183,7 @@ describe("integers beyond 2^53 − 1 (float64 cannot hold them exactly)", () => 
     const { uses } = load(
       H + "net = nn.Sequential(nn.BatchNorm1d(3, eps=10**20), nn.LeakyReLU(2**60))",
     );
-    expect(modelFacts(uses, [2, 3]).params).toBe(6); // weight and bias of 3 each
+    expect(factsOf(uses, [2, 3]).params).toBe(6); // weight and bias of 3 each
   });
   it("an unused large constant is no concern of the model's", () => {
     expect(() => load(H + "seed = 0xFFFFFFFFFFFFFFFF\nnet = nn.Linear(3, 2)")).not.toThrow();

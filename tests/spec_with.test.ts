@@ -5,8 +5,7 @@
 // `while`): the names it binds are unknown. Shapes and counts are worked out by hand
 // (Linear(i, o): i·o + o parameters; Conv2d(3, 8, 3) on 32×32: 30×30 out, 8·3·3·3 + 8 = 224).
 import { describe, expect, it } from "vitest";
-import { catalogue, load, errorLine, layersOf } from "./helpers.js";
-import { modelFacts } from "../src/analysis/model.js";
+import { catalogue, load, errorLine, layersOf, factsOf } from "./helpers.js";
 import { parsePython } from "../src/python/parse.js";
 import { parseSource } from "../src/spec/source.js";
 import type { LayerModule, ModelSpec } from "../src/spec/types.js";
@@ -27,7 +26,7 @@ describe("with over torch's context managers runs its body", () => {
     expect(spec.name).toBe("model");
     expect(spec.input).toEqual([2, 4]);
     const { uses } = load(text, "m.py");
-    const facts = modelFacts(uses, spec.input!);
+    const facts = factsOf(uses, spec.input!);
     expect(facts.output).toEqual([2, 8]);
     expect(facts.params).toBe(40);
   });
@@ -39,7 +38,7 @@ describe("with over torch's context managers runs its body", () => {
       "with torch.no_grad():\n    out = model(torch.rand(1, 3, 32, 32))\n";
     const spec = src(text);
     expect(spec.input).toEqual([1, 3, 32, 32]);
-    const facts = modelFacts(load(text, "m.py").uses, spec.input!);
+    const facts = factsOf(load(text, "m.py").uses, spec.input!);
     expect(facts.output).toEqual([1, 8, 30, 30]);
     expect(facts.params).toBe(224);
   });
@@ -48,7 +47,7 @@ describe("with over torch's context managers runs its body", () => {
     const text = H + "with (torch.no_grad(), torch.enable_grad()):\n    model = nn.Linear(3, 4)\n";
     const spec = src(text);
     expect(spec.name).toBe("model");
-    expect(modelFacts(load(text, "m.py").uses, [2, 3]).params).toBe(16); // 3·4 + 4
+    expect(factsOf(load(text, "m.py").uses, [2, 3]).params).toBe(16); // 3·4 + 4
   });
 
   it("no new scope: a name rebound inside the block keeps its new value", () => {

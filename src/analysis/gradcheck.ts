@@ -8,18 +8,12 @@
 import { formatLoc, InputError, type Loc } from "../errors.js";
 import * as T from "../tensor/index.js";
 import { Generator, Tensor } from "../tensor/index.js";
-import type { Expr, FunctionDefStmt, LambdaExpr, Stmt } from "../python/parse.js";
+import type { Expr, FunctionDefStmt, Stmt } from "../python/ast.js";
+import { Interpreter } from "../python/interp.js";
+import { freeNames } from "../python/names.js";
 import { parsePython } from "../python/parse.js";
-import {
-  Builtin,
-  freeNames,
-  freeNamesOfDef,
-  Interpreter,
-  NamedTuple,
-  PyFunction,
-  type Value,
-  withParts,
-} from "./expr.js";
+import { PyBuiltin, PyException, PyFloat, PyFunction, PyList, PyTuple, type Value } from "../python/values.js";
+import { gradcheckInterpreter, TensorValue, type GradcheckHost } from "./gradcheck_host.js";
 
 // ---------------------------------------------------------------------------------------------
 // --var NAME=SPEC
@@ -183,10 +177,9 @@ const missingError = (missing: Map<string, Loc>): InputError => {
 };
 
 /** Whether `v` holds a tensor computed from the inputs (requires grad, not an input itself). */
-const derived = (v: Value | undefined, inputs: readonly Tensor[]): boolean => {
-  if (v instanceof Tensor) return v.requiresGrad && !inputs.includes(v);
-  if (Array.isArray(v)) return v.some((x) => derived(x, inputs));
-  if (v instanceof NamedTuple) return v.items.some((x) => derived(x, inputs));
+const derived = (v: Value | undefined, inputs: readonly TensorValue[]): boolean => {
+  if (v instanceof TensorValue) return v.t.requiresGrad && !inputs.includes(v);
+  if (v instanceof PyTuple || v instanceof PyList) return v.items.some((x) => derived(x, inputs));
   return false;
 };
 
@@ -196,57 +189,21 @@ const derived = (v: Value | undefined, inputs: readonly Tensor[]): boolean => {
  */
 function readNames(s: Stmt, globals: Map<string, Value>): Set<string> {
   const out = new Set<string>();
-  const add = (e: Expr | undefined): void => {
-    if (e) for (const n of freeNames(e).keys()) out.add(n);
-  };
-  switch (s.kind) {
-    case "Assign":
-      add(s.value);
-      for (const t of s.targets) if (t.kind !== "Name") add(t);
-      break;
-    case "AugAssign":
-      add(s.target);
-      add(s.value);
-      break;
-    case "Expr":
-      add(s.value);
-      break;
-    case "FunctionDef":
-      return out;
-    default:
-      // loops, conditionals, `with`: every name the statement mentions
-      for (const n of freeNamesOfStmt(s)) out.add(n);
-  }
+  if (s.kind === "FunctionDef") return out;
+  const node: unknown =
+    s.kind === "Assign" ? [s.value, ...s.targets.filter((t) => t.kind !== "Name")] : s;
+  for (const n of freeNames(node as Stmt).keys()) out.add(n);
   const todo = [...out];
   while (todo.length) {
     const fn = globals.get(todo.pop()!);
     if (!(fn instanceof PyFunction)) continue;
-    const node = fn.node as FunctionDefStmt | LambdaExpr;
-    for (const n of freeNamesOfDef(node).keys()) {
+    for (const n of freeNames(fn.node.kind === "Lambda" ? fn.node.body : [fn.node as FunctionDefStmt]).keys()) {
       if (!out.has(n)) {
         out.add(n);
         todo.push(n);
       }
     }
   }
-  return out;
-}
-
-/**
- * Every name a statement (or its nested statements and expressions, `with` bodies included)
- * mentions, by a walk of its syntax tree.
- */
-function freeNamesOfStmt(s: Stmt): Set<string> {
-  const out = new Set<string>();
-  const walk = (x: unknown): void => {
-    if (Array.isArray(x)) x.forEach(walk);
-    else if (x && typeof x === "object") {
-      const o = x as Record<string, unknown>;
-      if (o.kind === "Name" && typeof o.id === "string") out.add(o.id);
-      for (const [k, v] of Object.entries(o)) if (k !== "loc") walk(v);
-    }
-  };
-  walk(s);
   return out;
 }
 
@@ -258,19 +215,51 @@ function writesExisting(
   if (writes.length === 0) return false;
   const buffers = new Set<ArrayBufferLike>();
   const collect = (v: Value | undefined): void => {
-    if (v instanceof Tensor) buffers.add(v.data.buffer);
-    else if (Array.isArray(v)) v.forEach(collect);
-    else if (v instanceof NamedTuple) v.items.forEach(collect);
+    if (v instanceof TensorValue) buffers.add(v.t.data.buffer);
+    else if (v instanceof PyTuple || v instanceof PyList) v.items.forEach(collect);
   };
   before.forEach(collect);
   return writes.some((w) => buffers.has(w.tensor.data.buffer));
 }
 
 const asTensorOut = (v: Value, label: string, where?: Loc): Tensor => {
-  if (v instanceof Tensor) return v;
+  if (v instanceof TensorValue) return v.t;
   if (typeof v === "number") return T.tensor(v);
+  if (v instanceof PyFloat) return T.tensor(v.float);
   throw new InputError(`${label} does not evaluate to a tensor`, where);
 };
+
+/** Runs interpreter code, reporting a Python exception as the located error it is. */
+function run<R>(f: () => R): R {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof PyException) throw Interpreter.report(e);
+    throw e;
+  }
+}
+
+/**
+ * Executes a top-level statement; returns the value of an assignment or expression statement
+ * (what the snippet computed), else undefined.
+ */
+function execTop(it: Interpreter, s: Stmt): Value | undefined {
+  return run(() => {
+    const g = it.globals;
+    if (s.kind === "Assign") {
+      const v = it.eval(s.value, g);
+      for (const t of s.targets) it.assign(t, v, g);
+      return v;
+    }
+    if (s.kind === "Expr") {
+      if (s.value.kind === "String") return undefined;
+      return it.eval(s.value, g);
+    }
+    it.exec(s, g);
+    if (s.kind === "AugAssign" && s.target.kind === "Name") return g.vars.get(s.target.id);
+    return undefined;
+  });
+}
 
 /**
  * Interprets `text` (an expression, a `def`, or a snippet) with the `--var` tensors bound first
@@ -282,16 +271,16 @@ const asTensorOut = (v: Value, label: string, where?: Loc): Tensor => {
  * @throws InputError (located) on syntax errors, undefined names, unknown functions, shape errors.
  */
 export function prepare(text: string, file: string, vars: VarSpec[], seed: number): Prepared {
-  const it = new Interpreter(text, file, seed);
+  const { it, host } = gradcheckInterpreter(file, seed);
   const g = it.globals.vars;
   const constants: { name: string; shape: number[] }[] = [];
   for (const v of vars) {
-    const t = makeVar(v, it.gen);
-    if (v.grad) it.markLeaf(t);
-    else constants.push({ name: v.name, shape: t.shape.slice() });
+    const t = host.wrap(makeVar(v, host.gen), v.source === "randint" ? "int64" : "float32");
+    if (v.grad) host.markLeaf(t);
+    else constants.push({ name: v.name, shape: t.t.shape.slice() });
     g.set(v.name, t);
-    it.names.set(t, v.name);
-    it.pinned.add(v.name);
+    host.names.set(t, v.name);
+    host.pinned.add(v.name);
   }
   const mod = parsePython(text, file);
   const body = mod.body;
@@ -301,15 +290,16 @@ export function prepare(text: string, file: string, vars: VarSpec[], seed: numbe
   let where: Loc | undefined;
 
   const src = (n: { from: number; to: number }): string => text.slice(n.from, n.to).trim();
+  const defined = (n: string): boolean => it.globals.lookup(n) !== undefined;
 
   if (body.length === 1 && body[0].kind === "Expr") {
     const e = body[0].value;
-    const missing = new Map([...freeNames(e)].filter(([n]) => !it.globals.has(n)));
+    const missing = new Map([...freeNames(e)].filter(([n]) => !defined(n)).map(([n, x]) => [n, x.loc]));
     if (missing.size > 0) throw missingError(missing);
-    it.recording = false;
+    host.recording = false;
     label = src(e);
     where = e.loc;
-    f = () => asTensorOut(it.eval(e, it.globals), label, e.loc);
+    f = () => asTensorOut(run(() => it.eval(e, it.globals)), label, e.loc);
   } else {
     // The snippet, from the statements after its checked inputs are created, is the function
     // of those inputs. Each evaluation restores the global bindings and the generator as they
@@ -336,7 +326,7 @@ export function prepare(text: string, file: string, vars: VarSpec[], seed: numbe
       bindings: [string, Value | undefined][];
       value: Value | undefined;
       createsInputs: boolean;
-      /** In-place writes of the statement: `it.writes.slice(...writes)`. */
+      /** In-place writes of the statement: `host.writes.slice(...writes)`. */
       writes: [number, number];
       rerun: boolean;
       /** Whether grad mode was off when the statement started (`torch.set_grad_enabled(False)`). */
@@ -353,24 +343,24 @@ export function prepare(text: string, file: string, vars: VarSpec[], seed: numbe
     for (let i = 0; i < body.length; i++) {
       const s = body[i];
       const before = new Map(g);
-      const nLeaves = it.leaves.length;
-      const nWrites = it.writes.length;
-      const req = it.requested;
-      const gradOff = !it.gradEnabled;
-      const gen = it.gen.clone();
-      const v = it.exec(s, it.globals, true);
-      if (it.requested !== req) requestedAt = i;
+      const nLeaves = host.leaves.length;
+      const nWrites = host.writes.length;
+      const req = host.requested;
+      const gradOff = !host.gradEnabled;
+      const gen = host.gen.clone();
+      const v = execTop(it, s);
+      if (host.requested !== req) requestedAt = i;
       const bindings: [string, Value | undefined][] = [];
       for (const [k, x] of g) if (before.get(k) !== x) bindings.push([k, x]);
       for (const k of before.keys()) if (!g.has(k)) bindings.push([k, undefined]);
-      const createsInputs = it.leaves.length > nLeaves;
+      const createsInputs = host.leaves.length > nLeaves;
       steps.push({
         stmt: s,
         before,
         bindings,
         value: v,
         createsInputs,
-        writes: [nWrites, it.writes.length],
+        writes: [nWrites, host.writes.length],
         rerun: false,
         gradOff,
         gen,
@@ -382,7 +372,7 @@ export function prepare(text: string, file: string, vars: VarSpec[], seed: numbe
       // a value computed from the inputs, never an input itself (`W = torch.rand(…,
       // requires_grad=True)`, `W.requires_grad_()`): an input checked against itself passes
       if (
-        derived(v, it.leaves) &&
+        derived(v, host.leaves) &&
         (s.kind === "Assign" || s.kind === "Expr" || s.kind === "AugAssign")
       ) {
         cand = { index: i, label: src(s), loc: s.loc };
@@ -394,13 +384,13 @@ export function prepare(text: string, file: string, vars: VarSpec[], seed: numbe
     // x.detach() * 2` also follows x, as under PyTorch's gradcheck.
     const dirty = new Set<string>();
     for (const step of steps) {
-      if (!step.createsInputs && !writesExisting(step.before, it.writes.slice(...step.writes))) {
+      if (!step.createsInputs && !writesExisting(step.before, host.writes.slice(...step.writes))) {
         const reads = readNames(step.stmt, step.before);
         step.rerun =
-          step.bindings.some(([, x]) => derived(x, it.leaves)) ||
+          step.bindings.some(([, x]) => derived(x, host.leaves)) ||
           [...reads].some((n) => {
             const x = step.before.get(n);
-            return dirty.has(n) || (x instanceof Tensor && it.leaves.includes(x));
+            return dirty.has(n) || (x instanceof TensorValue && host.leaves.includes(x));
           });
       }
       for (const [k] of step.bindings) {
@@ -415,10 +405,9 @@ export function prepare(text: string, file: string, vars: VarSpec[], seed: numbe
     const why = (step: Step): string | null => {
       if (step.gradOff) return `with grad mode off at line ${line(step.stmt)}`;
       const st = step.stmt;
-      if (st.kind === "Skipped") {
-        const w = withParts(st);
-        for (const item of w?.items ?? []) {
-          const t = src(item.expr);
+      if (st.kind === "With") {
+        for (const item of st.items) {
+          const t = src(item.context);
           if (
             /(^|\.)(no_grad|inference_mode|set_grad_enabled)\(/.test(t) &&
             !/\(\s*True\s*\)$/.test(t)
@@ -432,7 +421,7 @@ export function prepare(text: string, file: string, vars: VarSpec[], seed: numbe
     const inputNames = (names: Set<string>, before: Map<string, Value>): string[] =>
       [...names].filter((n) => {
         const x = before.get(n);
-        return x instanceof Tensor && it.leaves.includes(x);
+        return x instanceof TensorValue && host.leaves.includes(x);
       });
     const nothingToCheck = (): void => {
       // the last value computed from the inputs (data dependence) that does not require grad
@@ -441,7 +430,7 @@ export function prepare(text: string, file: string, vars: VarSpec[], seed: numbe
         const st = step.stmt;
         const v = step.value;
         if (!(st.kind === "Assign" || st.kind === "Expr" || st.kind === "AugAssign")) continue;
-        if (!(v instanceof Tensor) || v.requiresGrad || !step.rerun) continue;
+        if (!(v instanceof TensorValue) || v.t.requiresGrad || !step.rerun) continue;
         const names = readNames(st, step.before);
         let reason = why(step);
         for (let j = i - 1; j >= 0 && !reason; j--) {
@@ -468,10 +457,14 @@ export function prepare(text: string, file: string, vars: VarSpec[], seed: numbe
         const step = steps[i];
         const st = step.stmt;
         if (st.kind === "Assign" || st.kind === "Expr" || st.kind === "AugAssign") continue;
-        const b = step.bindings.find(([, x]) => derived(x, it.leaves));
+        const b = step.bindings.find(([, x]) => derived(x, host.leaves));
         if (!b) continue;
         const what =
-          st.kind === "For" ? "the for loop" : st.kind === "If" ? "the if statement" : "the block";
+          st.kind === "For" || st.kind === "While"
+            ? `the ${st.kind === "For" ? "for" : "while"} loop`
+            : st.kind === "If"
+              ? "the if statement"
+              : "the block";
         throw new InputError(
           `nothing to check: '${b[0]}' is computed from ${inputNames(readNames(st, step.before), step.before).join(", ") || "an input"} ` +
             `only inside ${what} at line ${line(st)}; dlq checks a value computed by a top-level statement ` +
@@ -480,10 +473,10 @@ export function prepare(text: string, file: string, vars: VarSpec[], seed: numbe
         );
       }
     };
-    if (!it.requested && !cand && it.leaves.length > 0) {
+    if (!host.requested && !cand && host.leaves.length > 0) {
       nothingToCheck();
       if (!lastDef) {
-        const names = [...new Set(it.leaves.map((t) => it.names.get(t)).filter((n) => n))];
+        const names = [...new Set(host.leaves.map((t) => host.names.get(t)).filter((n) => n))];
         throw new InputError(
           `nothing to check: no statement computes a tensor from ${names.length ? names.join(", ") : "an input"} with gradients on ` +
             "(write the loss as a top-level assignment, e.g. loss = ((X @ W - y) ** 2).mean(), or call torch.autograd.gradcheck(f, (W,)))",
@@ -491,26 +484,27 @@ export function prepare(text: string, file: string, vars: VarSpec[], seed: numbe
         );
       }
     }
-    it.recording = false;
+    host.recording = false;
     // the state of the statement checked: writes made by later statements are undone
-    const checkedAt = it.requested ? requestedAt : cand ? cand.index : steps.length - 1;
+    const checkedAt = host.requested ? requestedAt : cand ? cand.index : steps.length - 1;
     for (let i = steps.length - 1; i > checkedAt; i--) {
       const [from, to] = steps[i].writes;
-      for (let w = to - 1; w >= from; w--) it.writes[w].tensor.data.set(it.writes[w].before);
+      for (let w = to - 1; w >= from; w--) host.writes[w].tensor.data.set(host.writes[w].before);
     }
-    const req = it.requested;
+    const req = host.requested;
     if (req) {
       requested.eps = req.eps;
       requested.atol = req.atol;
       requested.rtol = req.rtol;
       requested.fast = req.fast;
       const fn = req.fn;
-      label = `gradcheck(${fn instanceof PyFunction ? fn.name : (fn as Builtin).display}, …)`;
-      for (const t of req.inputs) if (!it.leaves.includes(t) && t.requiresGrad) it.leaves.push(t);
+      label = `gradcheck(${fn instanceof PyFunction ? fn.name : (fn as PyBuiltin).name}, …)`;
+      for (const t of req.inputs) if (!host.leaves.includes(t) && t.t.requiresGrad) host.leaves.push(t);
       // only the inputs handed to gradcheck are checked, as PyTorch does
-      const only = req.inputs.filter((t) => t.requiresGrad);
-      it.leaves.splice(0, it.leaves.length, ...only);
-      f = () => asTensorOut(it.apply(fn, req.inputs, new Map()), label);
+      const only = req.inputs.filter((t) => t.t.requiresGrad);
+      host.leaves.splice(0, host.leaves.length, ...only);
+      const at = body[requestedAt]?.loc ?? { file, line: 1, column: 1 };
+      f = () => asTensorOut(run(() => it.call(fn, { positional: req.inputs, keywords: [] }, at)), label);
     } else if (cand) {
       const c: { index: number; label: string; loc: Loc } = cand;
       label = c.label;
@@ -523,11 +517,11 @@ export function prepare(text: string, file: string, vars: VarSpec[], seed: numbe
           const step = steps[i];
           if (step.rerun || (i === c.index && !step.createsInputs)) {
             // the statement's own draws replay the first run's; a def it calls draws anew
-            it.topLevelGen = step.gen.clone();
+            host.topLevelGen = step.gen.clone();
             try {
-              v = it.exec(step.stmt, it.globals, true);
+              v = execTop(it, step.stmt);
             } finally {
-              it.topLevelGen = null;
+              host.topLevelGen = null;
             }
           } else {
             for (const [k, x] of step.bindings) {
@@ -541,22 +535,19 @@ export function prepare(text: string, file: string, vars: VarSpec[], seed: numbe
       };
     } else if (lastDef) {
       const d = lastDef;
-      const fn = it.globals.get(d.name);
-      const missing = new Map([...freeNamesOfDef(d)].filter(([n]) => !it.globals.has(n)));
+      const fn = it.globals.vars.get(d.name);
+      const missing = new Map(
+        [...freeNames([d])].filter(([n]) => !defined(n)).map(([n, x]) => [n, x.loc]),
+      );
       for (const p of d.params) {
-        if (p.kind === "positional" && !p.default && !it.globals.has(p.name))
-          missing.set(p.name, p.loc);
+        if (p.kind === "positional" && !p.default && !defined(p.name)) missing.set(p.name, p.loc);
       }
       if (missing.size > 0) throw missingError(missing);
-      const args = d.params
-        .filter((p) => p.kind === "positional" && it.globals.has(p.name))
-        .map((p) => it.globals.get(p.name)!);
-      label = `${d.name}(${d.params
-        .filter((p) => p.kind === "positional" && it.globals.has(p.name))
-        .map((p) => p.name)
-        .join(", ")})`;
+      const given = d.params.filter((p) => p.kind === "positional" && defined(p.name));
+      const args = given.map((p) => it.globals.lookup(p.name)!);
+      label = `${d.name}(${given.map((p) => p.name).join(", ")})`;
       where = d.loc;
-      f = () => asTensorOut(it.apply(fn!, args, new Map()), label, d.loc);
+      f = () => asTensorOut(run(() => it.call(fn!, { positional: args, keywords: [] }, d.loc)), label, d.loc);
     } else {
       throw new InputError(
         "nothing to check: no statement computes a tensor from an input with requires_grad=True " +
@@ -565,29 +556,31 @@ export function prepare(text: string, file: string, vars: VarSpec[], seed: numbe
       );
     }
   }
-  if (it.leaves.length === 0) {
+  if (host.leaves.length === 0) {
     throw new InputError(
       "no input requires grad: pass --var NAME=SHAPE (without :const), or create a tensor with requires_grad=True",
       where,
     );
   }
   // evaluate once, so that errors surface before the check
-  it.checkedInputs = new Set(it.leaves.map((t) => t.data.buffer));
+  host.checkedInputs = new Set(host.leaves.map((t) => t.t.data.buffer));
   const out = f();
-  if (!out.requiresGrad) it.note("the value does not depend on any input that requires grad");
+  if (!out.requiresGrad) host.note("the value does not depend on any input that requires grad");
   let k = 0;
-  const inputs = it.leaves.map((t) => ({ name: it.names.get(t) ?? `input ${++k}`, tensor: t }));
+  const inputs = host.leaves.map((t) => ({ name: host.names.get(t) ?? `input ${++k}`, tensor: t.t }));
   return {
     f,
     inputs,
     constants,
     label,
     where,
-    notes: it.notes,
+    notes: host.notes,
     requested,
-    randomDraw: () => it.redraw,
+    randomDraw: () => host.redraw,
   };
 }
+
+export type { GradcheckHost };
 
 // ---------------------------------------------------------------------------------------------
 // The check
@@ -796,4 +789,4 @@ export function runGradcheck(p: Prepared, opts: CheckOptions = {}): GradcheckRep
   };
 }
 
-export { Interpreter };
+

@@ -89,6 +89,13 @@ export interface Host {
   repr?(v: Value): string | undefined;
   /** `copy.deepcopy` of a host-owned instance (`nn.Module`). */
   deepcopy?(v: Value, memo: Map<unknown, Value>): Value | undefined;
+  /**
+   * Called before a name is bound in the module's global scope; false skips the binding (a
+   * gradcheck `--var` the snippet assigns again).
+   */
+  bindGlobal?(name: string, v: Value): boolean;
+  /** Words added to a NameError's message (a hint: `: pass --var W=SHAPE`, a close layer name). */
+  nameErrorHint?(name: string): string;
 }
 
 /** Bounds on the work one run may do. */
@@ -180,6 +187,11 @@ export class Interpreter {
     return this.opts.strict;
   }
 
+  /** How many calls of source functions are in progress (0 in top-level code). */
+  get callDepth(): number {
+    return this.frames.length;
+  }
+
   // -- errors and unknowns ------------------------------------------------------------------
 
   /**
@@ -224,8 +236,12 @@ export class Interpreter {
     try {
       return f();
     } catch (e) {
-      if (e instanceof PyException || e instanceof InputError) {
-        if (e instanceof PyException && !e.loc) e.loc = loc;
+      if (e instanceof PyException) {
+        if (!e.loc) e.loc = loc;
+        throw e;
+      }
+      if (e instanceof InputError) {
+        if (e.where === undefined) throw new InputError(e.message, loc);
         throw e;
       }
       const t = this.host.translateError?.(e, loc);
@@ -805,8 +821,10 @@ export class Interpreter {
 
   /** Binds `name` in `scope`, honouring `global`/`nonlocal` declarations. */
   setName(name: string, v: Value, scope: Scope, loc?: Loc): void {
-    if (scope.globals?.has(name)) {
-      scope.module.vars.set(name, v);
+    if (scope.globals?.has(name)) scope = scope.module;
+    if (scope.kind === "module") {
+      if (this.host.bindGlobal && !this.host.bindGlobal(name, v)) return;
+      scope.vars.set(name, v);
       return;
     }
     if (scope.nonlocals?.has(name)) {
@@ -844,7 +862,7 @@ export class Interpreter {
 
   /** NameError for `name` (a host may turn a typo of a layer name into a suggestion). */
   nameError(name: string, loc: Loc): PyException {
-    return pyError("NameError", `name '${name}' is not defined`, loc);
+    return pyError("NameError", `name '${name}' is not defined${this.host.nameErrorHint?.(name) ?? ""}`, loc);
   }
 
   // -- expressions --------------------------------------------------------------------------

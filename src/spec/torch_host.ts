@@ -404,6 +404,11 @@ export class TorchHost implements Host {
     return v;
   }
 
+  /** Calling an undefined name close to a layer class is almost surely a typo. */
+  nameErrorHint(name: string): string {
+    return /^[A-Z]/.test(name) ? didYouMean(name, [...LAYERS.keys(), "Sequential", "ModuleList", "ModuleDict"]) : "";
+  }
+
   translateError(e: unknown, loc: Loc): PyException | InputError | undefined {
     if (e instanceof TraceError) {
       if (this.finalTrace) return e.toInputError();

@@ -28,6 +28,7 @@ export {
   noGrad,
   enableGrad,
   isGradEnabled,
+  setGradEnabled,
 } from "./tensor.js";
 export {
   type FactoryOptions,

@@ -51,6 +51,17 @@ export function noGrad<T>(fn: () => T): T {
   }
 }
 
+/**
+ * Sets whether ops record the graph (PyTorch's `torch.set_grad_enabled(mode)`), for a `with`
+ * statement whose body runs between this call and the one restoring the previous mode.
+ * @returns the previous mode.
+ */
+export function setGradEnabled(on: boolean): boolean {
+  const prev = gradEnabled;
+  gradEnabled = on;
+  return prev;
+}
+
 /** Runs `fn` with graph recording on (PyTorch's `torch.enable_grad()`). */
 export function enableGrad<T>(fn: () => T): T {
   const prev = gradEnabled;
