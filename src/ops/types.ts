@@ -13,7 +13,7 @@ import type { RfStep } from "../analysis/layers/types.js";
 import type * as TensorCoreNS from "../tensor/index.js";
 import type { Generator, Tensor } from "../tensor/index.js";
 import type { SigParam } from "../python/signature.js";
-import type { Value } from "../python/values.js";
+import { HostValue, type Value } from "../python/values.js";
 
 /** The tensor-core namespace (src/tensor/index.ts) a kernel computes with. */
 export type TensorCore = typeof TensorCoreNS;
@@ -31,10 +31,35 @@ export type DType =
   | "uint8"
   | "bool";
 
-/** What a meta rule knows of a tensor: its shape and dtype (a "meta tensor"). */
+/**
+ * What a meta rule knows of a tensor: its shape and dtype (a "meta tensor"), and its layout.
+ *
+ * `strides` (in elements, PyTorch's `x.stride()`) is absent for a contiguous (row-major) tensor,
+ * which is what every host input is. The view ops (transpose, permute, expand, slicing, …) give
+ * their result PyTorch's strides, and elementwise ops keep their input's layout as PyTorch's
+ * TensorIterator does, so that `x.transpose(1, 2).view(...)` is refused as PyTorch refuses it
+ * ("view size is not compatible with input tensor's size and stride"); see src/ops/layout.ts.
+ */
 export interface TensorMeta {
   readonly shape: readonly number[];
   readonly dtype: DType;
+  readonly strides?: readonly number[];
+}
+
+/**
+ * `torch.float32` & co. as interpreter values, for both hosts: what `OpArgs.dtype` reads and what
+ * `x.dtype` should evaluate to.
+ */
+export class DTypeValue extends HostValue {
+  constructor(readonly dtype: DType) {
+    super();
+  }
+  get typeName(): string {
+    return "torch.dtype";
+  }
+  override repr(): string {
+    return `torch.${this.dtype}`;
+  }
 }
 
 /**
@@ -57,6 +82,10 @@ export interface OpArgs<T> {
   has(name: string): boolean;
   /** The argument as the interpreter holds it (for ops that take anything). */
   raw(name: string): Value;
+  /** The host's tensor of a value nested in an argument (an index tuple's tensors), or undefined. */
+  tensorOf(v: Value): T | undefined;
+  /** Whether the argument is a tensor (for overloads: `torch.max(x, other)` vs `torch.max(x, dim)`). */
+  isTensor(name: string): boolean;
   tensor(name: string): T;
   optTensor(name: string): T | undefined;
   /** A tuple or list of tensors (`torch.cat(tensors)`). */
@@ -73,10 +102,31 @@ export interface OpArgs<T> {
    * `*size` parameter (`-1` allowed; the meta rule checks it).
    */
   shape(name: string): number[];
+  /** A Python float or int (PyTorch's `float` parameters: `eps`, `p`); "must be float, not str". */
   float(name: string): number;
   optFloat(name: string): number | undefined;
-  /** Python truthiness of the argument (`keepdim=1` is True). */
+  /**
+   * A Python number, bool included (PyTorch's `Scalar` parameters: `alpha`, `negative_slope`,
+   * `value`): "must be Number, not str".
+   */
+  scalar(name: string): number;
+  optScalar(name: string): number | undefined;
+  /**
+   * A sequence of ints only (PyTorch's `int[]` without a size, e.g. `layer_norm`'s
+   * `normalized_shape`): a bare int is refused, "must be tuple of ints, not int".
+   */
+  intList(name: string): number[];
+  /**
+   * A bool. PyTorch's argument parser takes only `True`/`False` for a `bool` parameter of a native
+   * function (`x.sum(1, keepdim=1)` is a TypeError), so anything else is refused with its wording:
+   * `argmax(): argument 'keepdim' (position 3) must be bool, not int`.
+   */
   bool(name: string): boolean;
+  /**
+   * Python truthiness of the argument, for the flags PyTorch's Python wrappers read with `if`
+   * (`F.relu(x, inplace=1)` is in place): `0`, `None`, `''`, `()` are false.
+   */
+  truthy(name: string): boolean;
   str(name: string): string;
   optStr(name: string): string | undefined;
   /** `dim` as an int, a tuple of ints, or None (undefined: every dim). */
@@ -97,6 +147,23 @@ export class OpError extends Error {
 }
 
 /**
+ * The meta rule's answer when the result depends on the tensors' values (`x.item()`,
+ * `x.tolist()`, `x[mask]` with a bool mask): everything checkable without data was checked. A host
+ * without data (model reading) reports the message; a host with data (gradcheck) runs the kernel
+ * and takes the result's shape from it and its dtype from {@link dtype}.
+ */
+export class DataDependent extends OpError {
+  constructor(
+    message: string,
+    /** The dtype of the (tensor) result, when the result is a tensor. */
+    readonly dtype?: DType,
+  ) {
+    super(message, "RuntimeError");
+    this.name = "DataDependent";
+  }
+}
+
+/**
  * How an op changes the receptive field (Araujo et al.), per spatial axis: a layer's
  * {@link RfStep} for the op's (single) tensor input, or `merge` for an op whose output position i
  * depends on position i of each of its tensor inputs (`x + y`, `torch.cat` along channels,
@@ -108,8 +175,18 @@ export type OpRf = RfStep | { kind: "merge" };
 export interface KernelContext {
   /** The generator for random ops (dropout masks, `torch.randn_like`). */
   generator: Generator;
-  /** Whether dropout is active (PyTorch's training mode for `F.dropout(x, training=...)`). */
+  /**
+   * Whether dropout modules are active (the host's training mode). The functional `F.dropout`
+   * follows its own `training` argument (default True, as in PyTorch), so its kernel does not read
+   * this; the dropout modules (src/analysis/layers/dropout.ts) do.
+   */
   trainDropout: boolean;
+  /**
+   * The dtype of a tensor argument (from the meta tensor the host pairs with it): the tensor core
+   * is float64 only, so a kernel that depends on dtypes (indexing with a bool mask or a long
+   * tensor, `x.long()`'s truncation) asks here.
+   */
+  dtypeOf(t: Tensor): DType;
 }
 
 /**
@@ -143,15 +220,36 @@ export interface OpDef {
   meta(a: OpArgs<TensorMeta>): OpOut<TensorMeta>;
   /**
    * The computation on the tensor core, recorded for autodiff. Absent when dlq cannot compute
-   * the op (numeric commands then refuse, naming it).
+   * the op (numeric commands then refuse, naming it), and for `kind: "meta"` ops whose meta
+   * result is already the value (`x.size(0)`); present for the data-dependent ones (`x.item()`).
+   *
+   * An {@link OpDef.inplace} op's kernel returns the new value of its first tensor argument; the
+   * host writes it in (or rebinds the name), as it decides for autodiff. A creation op given
+   * `requires_grad=True` returns a leaf with `requiresGrad` set; the host registers it.
    */
   kernel?(a: OpArgs<Tensor>, T: TensorCore, ctx: KernelContext): OpOut<Tensor>;
   /** The receptive-field rule; `axes` is the number of trailing spatial axes being tracked. */
   rf?(a: OpArgs<TensorMeta>, axes: number): OpRf;
   /** Multiply-accumulates of one call (2 FLOPs each), e.g. m·n·k for a matmul; default 0. */
   fma?(a: OpArgs<TensorMeta>, out: OpOut<TensorMeta>): number;
-  /** Writes into its first tensor argument (`relu_`, `add_`, `masked_fill_`). */
-  inplace?: boolean;
+  /**
+   * Writes into its first tensor argument (`relu_`, `add_`, `masked_fill_`); a function when an
+   * argument decides (`F.relu(x, inplace=True)`).
+   */
+  inplace?: boolean | ((a: OpArgs<TensorMeta>) => boolean);
   /** Draws random numbers (the kernel reads `ctx.generator`). */
   random?: boolean;
+  /** The name PyTorch's messages give the op when it is not {@link name} (`log_sigmoid`). */
+  messageName?: string;
+  /**
+   * The op is a Python function in PyTorch (`torch.nn.functional.leaky_relu`), so a call that does
+   * not bind gets CPython's TypeError ("missing 1 required positional argument: 'input'") rather
+   * than PyTorch's argument parser's ('missing 1 required positional arguments: "input"').
+   */
+  python?: boolean;
+  /**
+   * Parameters whose schema type is `SymInt[]` in PyTorch 1.13 (`view`'s `size`): their TypeError
+   * says "tuple of SymInts" where an `int[]` one says "tuple of ints".
+   */
+  symInt?: readonly string[];
 }
