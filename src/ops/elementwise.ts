@@ -181,7 +181,7 @@ unary({
 });
 unary({
   name: "abs",
-  aliases: ["torch.absolute", "Tensor.absolute", "builtins.abs"],
+  aliases: ["torch.absolute", "Tensor.absolute", "Tensor.__abs__"],
   f: Math.abs,
   core: (T, x) => T.abs(x),
   dtype: "same",
@@ -719,22 +719,37 @@ for (const [name, pyop, f] of BITWISE) {
 add(
   op({
     name: "where",
-    names: [torch("where"), method("where")],
+    names: [torch("where")],
     params: ["condition", "input", "other"],
     kind: "compute",
-    meta: (a) => {
-      const c = a.tensor("condition");
-      a.tensorOrNumber("input");
-      a.tensorOrNumber("other");
-      if (c.dtype !== "bool" && c.dtype !== "uint8")
-        throw new OpError(
-          `where expected condition to be a boolean tensor, but got a tensor with dtype ${scalarTypeName(c.dtype)}`,
-        );
-      // the condition is bool, which never wins a promotion: the result type is the values'
-      return elementwiseMeta([c, operand(a, "input"), operand(a, "other")]);
-    },
+    meta: (a) => whereMeta(a),
     kernel: (a, T) =>
       T.where(a.tensor("condition"), a.tensorOrNumber("input"), a.tensorOrNumber("other")),
+    rf: (a) => mergeOrPointwise(a, ["condition", "input", "other"]),
+  }),
+);
+
+function whereMeta(a: OpArgs<TensorMeta>): TensorMeta {
+  const c = a.tensor("condition");
+  a.tensorOrNumber("input");
+  a.tensorOrNumber("other");
+  if (c.dtype !== "bool" && c.dtype !== "uint8")
+    throw new OpError(
+      `where expected condition to be a boolean tensor, but got a tensor with dtype ${scalarTypeName(c.dtype)}`,
+    );
+  // the condition is bool, which never wins a promotion: the result type is the values'
+  return elementwiseMeta([c, operand(a, "input"), operand(a, "other")]);
+}
+
+/** `x.where(condition, y)`: PyTorch's `torch.where(condition, x, y)`. */
+add(
+  op({
+    name: "where",
+    names: [method("where")],
+    params: ["input", "condition", "other"],
+    kind: "compute",
+    meta: (a) => whereMeta(a),
+    kernel: (a, T) => T.where(a.tensor("condition"), a.tensor("input"), a.tensorOrNumber("other")),
     rf: (a) => mergeOrPointwise(a, ["condition", "input", "other"]),
   }),
 );

@@ -129,7 +129,7 @@ add(
 add(
   op({
     name: "__len__",
-    names: [method("__len__"), "builtins.len"],
+    names: [method("__len__")],
     params: ["input", "/"],
     python: true,
     kind: "meta",

@@ -63,6 +63,14 @@ export function applyDropout(
   return T.mul(x, mask);
 }
 
+/** `F.dropout`'s defaults of `p` and `inplace` (what the dropout modules default to). */
+export function dropoutDefaults(): { p: number; inplace: boolean } {
+  const d = NN_OPS.find((o) => o.names.includes(nnf("dropout"))) as OpDef;
+  const get = (n: string): unknown => d.params.find((p) => p.name === n)?.default;
+  const p = get("p") as number | { float: number };
+  return { p: typeof p === "number" ? p : p.float, inplace: get("inplace") as boolean };
+}
+
 /** F.dropout's Python check of p (its message prints p as Python does). */
 function checkP(a: OpArgs<unknown>): number {
   const v = a.raw("p");
