@@ -36,7 +36,7 @@ const fixture = JSON.parse(
  * Calls whose result size PyTorch knows only from the values (dlq's meta answers DataDependent
  * with the result's dtype; the kernel tests cover the values).
  */
-const DATA_DEPENDENT = new Set(["gi_mask"]);
+const DATA_DEPENDENT = new Set(["gi_mask", "one_hot_implicit"]);
 
 function pyOf(v: Value): unknown {
   if (v instanceof PyTuple && v.typeName === "torch.Size") return { size: [...v.items] };

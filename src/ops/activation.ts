@@ -28,6 +28,7 @@ import {
   type TensorCore,
   type TensorMeta,
 } from "./types.js";
+import { iterStrides } from "./layout.js";
 import { shapeStr, wrapDim } from "./util.js";
 
 /** The function an activation applies, named as in `torch.nn.functional`. */
@@ -384,10 +385,16 @@ export function applyActivation(
 export const ACTIVATION_OPS: OpDef[] = [];
 
 function dtypeFor(fn: ActivationFn, x: TensorMeta): TensorMeta {
-  if (isFloating(x.dtype)) return x;
+  // a new tensor in the input's memory order (TensorIterator)
+  const out = (dtype: TensorMeta["dtype"]): TensorMeta => ({
+    shape: [...x.shape],
+    dtype,
+    ...(iterStrides(x.shape, [x]) ? { strides: iterStrides(x.shape, [x]) } : {}),
+  });
+  if (isFloating(x.dtype)) return out(x.dtype);
   const r = SPECS[fn].ints;
-  if (r === "keep") return x;
-  if (r === "float") return { ...x, dtype: DEFAULT_FLOAT };
+  if (r === "keep") return out(x.dtype);
+  if (r === "float") return out(DEFAULT_FLOAT);
   throw new OpError(`"${r.refuse}" not implemented for '${scalarTypeName(x.dtype)}'`);
 }
 
@@ -492,10 +499,14 @@ function softmaxMeta(fn: string, a: OpArgs<TensorMeta>, dimOptional: boolean): T
   const d = dimV === null ? null : a.int("dim");
   softmaxDim(d, x.shape);
   const out = dtype ?? x.dtype;
-  if (!isFloating(out))
+  // CPU kernels: none for integers, none for float16 in PyTorch 1.13
+  if (!isFloating(out) || out === "float16") {
+    const last = softmaxDim(d, x.shape) === Math.max(x.shape.length - 1, 0);
+    const base = fn === "log_softmax" ? "log_softmax" : "softmax";
     throw new OpError(
-      `"${fn === "log_softmax" ? "log_softmax_lastdim_kernel_impl" : "softmax_lastdim_kernel_impl"}" not implemented for '${scalarTypeName(out)}'`,
+      `"${base}${last ? "_lastdim" : ""}_kernel_impl" not implemented for '${scalarTypeName(out)}'`,
     );
+  }
   return { shape: [...x.shape], dtype: out };
 }
 

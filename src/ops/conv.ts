@@ -1019,7 +1019,7 @@ function padPlan<X extends { shape: readonly number[] }>(a: OpArgs<X>): PadPlan 
     (n === 2 && (r === 3 || r === 4)) ||
     (n === 3 && (r === 4 || r === 5));
   if (!["reflect", "replicate", "circular"].includes(mode))
-    throw new OpError(`Unrecognised padding mode ${mode}`);
+    throw new OpError(`Unrecognised padding mode ${mode}`, "NotImplementedError");
   if (!ok)
     throw new OpError(
       "Only 2D, 3D, 4D, 5D padding with non-constant padding are supported for now",

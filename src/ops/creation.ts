@@ -439,22 +439,40 @@ add(
 
 // ---- torch.tensor -------------------------------------------------------------------------------
 
-/** The shape and inferred dtype of nested Python data (and its values when `tensorData` gives them). */
+/**
+ * The shape, inferred dtype and values of nested Python data, as `torch.tensor` reads it
+ * (torch/csrc/utils/tensor_new.cpp): the shape follows the first element at each depth (a str is
+ * a sequence there: "too many dimensions 'str'"), then every element is checked against it.
+ */
 function readData<T>(
   v: Value,
   tensorOf: (v: Value) => T | undefined,
   metaOf: (t: T) => { shape: readonly number[]; dtype: DType },
   valuesOf?: (t: T) => Float64Array,
 ): { shape: number[]; dtype: DType; values: number[] } {
+  const top = tensorOf(v);
+  if (top !== undefined) {
+    const m = metaOf(top);
+    return { shape: [...m.shape], dtype: m.dtype, values: valuesOf ? [...valuesOf(top)] : [] };
+  }
+  if (typeof v === "string") throw new OpError("new(): invalid data type 'str'", "TypeError");
   const shape: number[] = [];
+  for (let x: Value = v; ;) {
+    if (typeof x === "string") throw new OpError("too many dimensions 'str'", "ValueError");
+    const items = seqItems(x);
+    if (!items) break;
+    shape.push(items.length);
+    if (items.length === 0) break;
+    x = items[0];
+  }
   const values: number[] = [];
   const seen = { kind: -1 }; // -1 none, 0 bool, 1 int, 2 float
   const up = (k: number): void => void (seen.kind = Math.max(seen.kind, k));
   const walk = (x: Value, depth: number): void => {
-    const items = seqItems(x);
-    if (items) {
-      if (shape.length === depth) shape.push(items.length);
-      else if (shape[depth] !== items.length)
+    if (depth < shape.length) {
+      const items = seqItems(x);
+      if (!items) throw new OpError("not a sequence", "TypeError");
+      if (items.length !== shape[depth])
         throw new OpError(
           `expected sequence of length ${shape[depth]} at dim ${depth} (got ${items.length})`,
           "ValueError",
@@ -462,11 +480,6 @@ function readData<T>(
       for (const y of items) walk(y, depth + 1);
       return;
     }
-    if (shape.length > depth && depth < shape.length)
-      throw new OpError(
-        `expected sequence of length ${shape[depth]} at dim ${depth} (got 0)`,
-        "ValueError",
-      );
     if (typeof x === "boolean") {
       up(0);
       values.push(x ? 1 : 0);
@@ -477,27 +490,23 @@ function readData<T>(
       values.push(typeof x === "number" ? x : x.float);
       return;
     }
+    if (typeof x === "string") throw new OpError("new(): invalid data type 'str'", "TypeError");
     const t = tensorOf(x);
     if (t !== undefined) {
       const m = metaOf(t);
-      if (numel(m.shape) !== 1 || m.shape.length !== 0) {
-        if (depth > 0)
-          throw new OpError(
-            "only one element tensors can be converted to Python scalars",
-            "ValueError",
-          );
-      }
+      if (numel(m.shape) !== 1)
+        throw new OpError(
+          "only one element tensors can be converted to Python scalars",
+          "ValueError",
+        );
       up(isFloating(m.dtype) ? 2 : m.dtype === "bool" ? 0 : 1);
       if (valuesOf) values.push(...valuesOf(t));
       return;
     }
+    if (seqItems(x))
+      throw new OpError(`'${typeName(x)}' object cannot be interpreted as an integer`, "TypeError");
     throw new OpError(`Could not infer dtype of ${typeName(x)}`, "RuntimeError");
   };
-  const top = tensorOf(v);
-  if (top !== undefined) {
-    const m = metaOf(top);
-    return { shape: [...m.shape], dtype: m.dtype, values: valuesOf ? [...valuesOf(top)] : [] };
-  }
   walk(v, 0);
   const dtype: DType = seen.kind === 0 ? "bool" : seen.kind === 1 ? "int64" : DEFAULT_FLOAT;
   return { shape, dtype, values };

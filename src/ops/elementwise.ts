@@ -31,7 +31,8 @@ import {
   type TensorCore,
   type TensorMeta,
 } from "./types.js";
-import { elementwiseMeta, operand, scalarKind, shapeStr } from "./util.js";
+import { elementwiseMeta, meta, operand, scalarKind, shapeStr } from "./util.js";
+import { iterStrides } from "./layout.js";
 
 export const ELEMENTWISE_OPS: OpDef[] = [];
 const add = (d: OpDef): void => void ELEMENTWISE_OPS.push(d);
@@ -105,7 +106,8 @@ function unary(s: UnarySpec): void {
   const metaOf = (x: TensorMeta): TensorMeta => {
     const why = s.refuse?.(x.dtype);
     if (why) throw new OpError(why);
-    return { ...x, dtype: unaryDtype(s.dtype, x.dtype) };
+    // a new tensor in the input's memory order (TensorIterator)
+    return meta(x.shape, unaryDtype(s.dtype, x.dtype), iterStrides(x.shape, [x]));
   };
   add(
     op({
@@ -870,7 +872,8 @@ function maskedFillMeta(a: OpArgs<TensorMeta>, inplace: boolean): TensorMeta {
       `masked_fill_ only supports a 0-dimensional value tensor, but got tensor with ${v.shape.length} dimension(s).`,
     );
   const out = elementwiseMeta([x, mask], () => x.dtype);
-  return inplace ? inplaceMeta(x, out) : out;
+  // out of place, PyTorch clones the (expanded) input contiguously, then fills in place
+  return inplace ? inplaceMeta(x, out) : meta(out.shape, out.dtype);
 }
 function maskedFillKernel(a: OpArgs<Tensor>, T: TensorCore, ctx: KernelContext): Tensor {
   const x = a.tensor("input");

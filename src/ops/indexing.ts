@@ -183,6 +183,11 @@ function plan(
     return n;
   }, 0);
   // PyTorch 1.13 takes several ellipses (`x[..., ...]`), each skipping the unindexed dims
+  if (shape.length === 0 && its.some((it) => it.k === "int"))
+    throw new OpError(
+      "invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` in C++ to convert a 0-dim tensor to a number",
+      "IndexError",
+    );
   if (consumed > shape.length)
     throw new OpError(`too many indices for tensor of dimension ${shape.length}`, "IndexError");
   const sh = [...shape];

@@ -209,23 +209,24 @@ add(
   }),
 );
 
-/** ATen's `nll_loss_nd` checks over log-probabilities `x` and class indices `t`. */
+/** ATen's `nll_loss_nd` checks over log-probabilities `x` and class indices `t`, in its order. */
 function nllMeta(x: TensorMeta, t: TensorMeta, w: TensorMeta | undefined, r: Red): TensorMeta {
-  if (x.shape.length < 1)
-    throw new OpError(`Expected 1 or more dimensions (got ${x.shape.length})`, "ValueError");
-  if (x.shape.length !== 1 && t.shape.length >= 1 && x.shape[0] !== t.shape[0])
+  const nd = x.shape.length;
+  if (nd < 1) throw new OpError(`Expected 1 or more dimensions (got ${nd})`, "ValueError");
+  if (nd !== 1 && t.shape.length >= 1 && x.shape[0] !== t.shape[0])
     throw new OpError(
       `Expected input batch_size (${x.shape[0]}) to match target batch_size (${t.shape[0]}).`,
       "ValueError",
     );
-  if (t.dtype !== "int64")
-    throw new OpError(`expected scalar type Long but found ${scalarTypeName(t.dtype)}`);
-  const C = x.shape.length === 1 ? x.shape[0] : x.shape[1];
-  if (w && (w.shape.length !== 1 || w.shape[0] !== C))
-    throw new OpError(
-      `weight tensor should be defined either for all ${C} classes or no classes but got weight tensor of shape: ${shapeStr(w.shape)}`,
-    );
-  const nd = x.shape.length;
+  const C = nd === 1 ? x.shape[0] : x.shape[1];
+  const rest = (): void => {
+    if (t.dtype !== "int64")
+      throw new OpError(`expected scalar type Long but found ${scalarTypeName(t.dtype)}`);
+    if (w && (w.shape.length !== 1 || w.shape[0] !== C))
+      throw new OpError(
+        `weight tensor should be defined either for all ${C} classes or no classes but got weight tensor of shape: ${shapeStr(w.shape)}`,
+      );
+  };
   if (nd <= 2) {
     if (t.shape.length > 1)
       throw new OpError("0D or 1D target tensor expected, multi-target not supported");
@@ -233,6 +234,7 @@ function nllMeta(x: TensorMeta, t: TensorMeta, w: TensorMeta | undefined, r: Red
       throw new OpError(
         `size mismatch (got input: ${shapeStr(x.shape)}, target: ${shapeStr(t.shape)})`,
       );
+    rest();
     return reducedMeta(nd === 2 ? [x.shape[0]] : [], x.dtype, r);
   }
   const expected = [x.shape[0], ...x.shape.slice(2)];
@@ -248,6 +250,7 @@ function nllMeta(x: TensorMeta, t: TensorMeta, w: TensorMeta | undefined, r: Red
     }
     throw new OpError(`Expected target size ${shapeStr(expected)}, got ${shapeStr(t.shape)}`);
   }
+  rest();
   return reducedMeta(expected, x.dtype, r);
 }
 
@@ -305,12 +308,12 @@ add(
       if (ls < 0 || ls > 1)
         throw new OpError(`label_smoothing must be between 0.0 and 1.0. Got: ${ls}`);
       const w = a.optTensor("weight");
-      if (isFloating(t.dtype)) {
-        // class probabilities: the target has the input's shape
-        const same = x.shape.length === t.shape.length && x.shape.every((s, i) => s === t.shape[i]);
-        if (!same)
+      const same = x.shape.length === t.shape.length && x.shape.every((s, i) => s === t.shape[i]);
+      // class probabilities when the target has the input's shape, else class indices
+      if (same) {
+        if (!isFloating(t.dtype))
           throw new OpError(
-            `Expected target size ${shapeStr([x.shape[0], ...x.shape.slice(2)])}, got ${shapeStr(t.shape)}`,
+            `Expected floating point type for target with class probabilities, got ${scalarTypeName(t.dtype)}`,
           );
         const C = x.shape.length === 1 ? x.shape[0] : x.shape[1];
         if (w && (w.shape.length !== 1 || w.shape[0] !== C))
@@ -327,7 +330,8 @@ add(
       const t = a.tensor("target");
       const r = reduction(a);
       const ls = a.float("label_smoothing");
-      if (isFloating(ctx.dtypeOf(t))) {
+      const same = x.ndim === t.ndim && x.shape.every((s, i) => s === t.shape[i]);
+      if (same && isFloating(ctx.dtypeOf(t))) {
         const cdim = x.ndim === 1 ? 0 : 1;
         const C = x.shape[cdim];
         let target: Tensor = t;

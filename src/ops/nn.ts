@@ -12,6 +12,7 @@ import { typeName } from "../python/values.js";
 import type { Tensor } from "../tensor/index.js";
 import { isFloating, scalarTypeName, tensorTypeName } from "./dtype.js";
 import { nnf, op, torch } from "./define.js";
+import { iterStrides } from "./layout.js";
 import { matmulMeta } from "./linalg.js";
 import {
   DataDependent,
@@ -139,11 +140,14 @@ for (const [name, kind, native, check] of DROPOUTS) {
         const why = check(x.shape.length);
         if (why) throw new OpError(why);
         checkTrain(a, native);
-        if (!isFloating(x.dtype) && a.bool("training") && a.float("p") > 0 && a.float("p") < 1)
+        const p = a.float("p");
+        if (!a.bool("training") || p === 0) return x;
+        if (!isFloating(x.dtype) && p < 1)
           throw new OpError(
             `result type Float can't be cast to the desired output type ${scalarTypeName(x.dtype)}`,
           );
-        return x;
+        // input · mask, the mask laid out like the input (TensorIterator)
+        return meta(x.shape, x.dtype, iterStrides(x.shape, [x]));
       },
       kernel: (a, T, ctx) => {
         const x = a.tensor("input");
@@ -339,10 +343,8 @@ add(
     meta: (a) => {
       const x = a.tensor("input");
       const g = a.int("num_groups");
-      if (x.shape.length < 2)
-        throw new OpError(
-          `Expected at least 2 dimensions for input tensor but received ${x.shape.length}`,
-        );
+      // F.group_norm reads input.size(1) first
+      wrapDim(1, x.shape.length);
       const size = [Math.floor((x.shape[0] * x.shape[1]) / g), g, ...x.shape.slice(2)];
       if (size[0] * numel(size.slice(2)) === 1)
         throw new OpError(

@@ -236,6 +236,7 @@ for (const [name, isMax] of [
           if (numel(x.shape) === 0)
             throw new OpError(
               `${argname}(): Expected reduction dim to be specified for input.numel() == 0.`,
+              "IndexError",
             );
           return meta(keep ? x.shape.map(() => 1) : [], "int64");
         }

@@ -15,7 +15,7 @@
  */
 import { PyTuple, type Value } from "../python/values.js";
 import type { Tensor } from "../tensor/index.js";
-import { DTYPE_ALIASES, isFloating, resultType, tensorTypeName } from "./dtype.js";
+import { DTYPE_ALIASES, isFloating, resultType, scalarTypeName, tensorTypeName } from "./dtype.js";
 import { method, op, torch } from "./define.js";
 import { coreStrides, stridedView } from "./kernels.js";
 import {
@@ -157,20 +157,86 @@ function viewTo(
   );
 }
 
-viewOp({
-  name: "view",
-  names: [method("view")],
-  params: ["input", "*size"],
-  symInt: ["size"],
-  reshape: true,
-  view: (a, shape, strides) => {
-    const sz = a.raw("size");
-    if (sz instanceof PyTuple && sz.items.length === 1 && sz.items[0] instanceof DTypeValue)
-      throw new OpError("view(dtype) reinterprets the bytes of a tensor: dlq does not model it");
-    return viewTo(shape, strides, a.shape("size"), false);
-  },
-  rf: (a, axes, out) => reshapeRf("view", a.tensor("input").shape, out.shape, axes),
-});
+/** `x.view(dtype)`'s dtype, when that is the call. */
+function viewDtype(a: AnyArgs): DType | undefined {
+  const sz = a.raw("size");
+  return sz instanceof PyTuple && sz.items.length === 1 && sz.items[0] instanceof DTypeValue
+    ? sz.items[0].dtype
+    : undefined;
+}
+const ITEM_SIZE: Record<DType, number> = {
+  float64: 8,
+  float32: 4,
+  float16: 2,
+  bfloat16: 2,
+  int64: 8,
+  int32: 4,
+  int16: 2,
+  int8: 1,
+  uint8: 1,
+  bool: 1,
+};
+/**
+ * `x.view(dtype)` (the same bytes read as another dtype): the last dim scales by the ratio of the
+ * element sizes, with ATen's refusals.
+ */
+function viewAsDtype(x: TensorMeta, to: DType): TensorMeta {
+  const from = x.dtype;
+  const a = ITEM_SIZE[from];
+  const b = ITEM_SIZE[to];
+  if (a === b) return { ...x, dtype: to };
+  const what = `to view ${scalarTypeName(from)} as ${scalarTypeName(to)} (different element sizes)`;
+  const r = x.shape.length;
+  if (r === 0) throw new OpError(`self.dim() cannot be 0 ${what}`);
+  const st = stridesOf(x);
+  if (st[r - 1] !== 1) throw new OpError(`self.stride(-1) must be 1 ${what}, but got ${st[r - 1]}`);
+  const shape = [...x.shape];
+  let strides: number[];
+  if (a > b) {
+    const k = a / b;
+    shape[r - 1] *= k;
+    strides = st.map((s, i) => (i === r - 1 ? 1 : s * k));
+  } else {
+    const k = b / a;
+    if (shape[r - 1] % k !== 0)
+      throw new OpError(`self.size(-1) must be divisible by ${k} ${what}, but got ${shape[r - 1]}`);
+    shape[r - 1] /= k;
+    strides = st.map((s, i) => (i === r - 1 ? 1 : s / k));
+  }
+  return meta(shape, to, normStrides(shape, strides));
+}
+add(
+  op({
+    name: "view",
+    names: [method("view")],
+    params: ["input", "*size"],
+    symInt: ["size"],
+    kind: "view",
+    meta: (a) => {
+      const x = a.tensor("input");
+      const dt = viewDtype(a);
+      if (dt) return viewAsDtype(x, dt);
+      const v = viewTo(x.shape, stridesOf(x), a.shape("size"), false);
+      return meta(v.shape, x.dtype, normStrides(v.shape, v.strides));
+    },
+    kernel: (a, T, ctx) => {
+      const x = a.tensor("input");
+      const dt = viewDtype(a);
+      if (dt) {
+        if (dt === ctx.dtypeOf(x)) return x;
+        throw new OpError(
+          "x.view(dtype) reinterprets the tensor's bytes: dlq's float64 tensor core cannot",
+        );
+      }
+      return T.reshape(x, inferSize(a.shape("size"), x.size));
+    },
+    rf: (a, axes) => {
+      const x = a.tensor("input");
+      if (viewDtype(a)) return { kind: "pointwise" };
+      return reshapeRf("view", x.shape, inferSize(a.shape("size"), numel(x.shape)), axes);
+    },
+  }),
+);
 viewOp({
   name: "reshape",
   names: [method("reshape")],
@@ -301,6 +367,7 @@ function transposeView(
 ): View {
   const a = wrapDim(d0, shape.length);
   const b = wrapDim(d1, shape.length);
+  if (shape.length === 0) return { shape: [], strides: [], offset: 0 };
   const sh = [...shape];
   const st = [...strides];
   [sh[a], sh[b]] = [sh[b], sh[a]];
@@ -818,10 +885,9 @@ add(
     meta: (a) => {
       const x = a.tensor("input");
       const dims = a.ints("dims").map((d) => wrapDim(d, x.shape.length));
-      if (new Set(dims).size !== dims.length)
-        throw new OpError(
-          `dims has duplicates, original flip dims size=${dims.length}, but unique flip dims size=${new Set(dims).size}`,
-        );
+      const dup = dims.find((d, i) => dims.indexOf(d) !== i);
+      if (dup !== undefined)
+        throw new OpError(`dim ${dup} appears multiple times in the list of dims`);
       return meta(x.shape, x.dtype, preserveStrides(x));
     },
     kernel: (a, T) => {
