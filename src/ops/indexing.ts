@@ -35,7 +35,9 @@ import {
   type OpRf,
   type TensorMeta,
 } from "./types.js";
-import { broadcastAll, meta, numel, shapeStr } from "./util.js";
+import { broadcastAll, meta, numel, shapeStr, wrapDim } from "./util.js";
+import { tensorTypeName } from "./dtype.js";
+import type { Tensor } from "../tensor/index.js";
 
 /** What indexing needs to know of a tensor index: shape and dtype, and its values if known. */
 interface IndexTensor {
@@ -477,3 +479,217 @@ function advancedGather(p: Plan, basic: Int32Array): [number[], Int32Array] {
   }
   return [outShape, map];
 }
+
+// ---- x[index] = value ------------------------------------------------------------------------
+
+/** `x[index] = value`'s value shape after PyTorch drops its leading size-1 dims (basic indexing). */
+function stripOnes(shape: readonly number[]): number[] {
+  let i = 0;
+  while (i < shape.length && shape[i] === 1) i++;
+  return shape.slice(i);
+}
+
+/**
+ * The checks of `x[index] = value`: basic indexing copies the value (its leading 1s dropped,
+ * then expanded: expand's messages) into the view; advanced indexing is `index_put_` (its value
+ * broadcasts to the indexing result). Returns the indexing result's shape when known.
+ */
+function setitemCheck(p: Plan, value: TensorMeta | number): number[] | undefined {
+  if (typeof value === "number") return undefined;
+  if (p.adv.length === 0) {
+    const v = stripOnes(value.shape);
+    const target = p.shape;
+    if (v.length > target.length)
+      throw new OpError(
+        `expand(${tensorTypeName(value.dtype)}{${shapeStr(value.shape)}}, size=${shapeStr(target)}): the number of sizes provided (${target.length}) must be greater or equal to the number of dimensions in the tensor (${value.shape.length})`,
+      );
+    for (let i = target.length - 1, j = v.length - 1; j >= 0; i--, j--)
+      if (v[j] !== target[i] && v[j] !== 1)
+        throw new OpError(
+          `The expanded size of the tensor (${target[i]}) must match the existing size (${v[j]}) at non-singleton dimension ${i}.  Target sizes: ${shapeStr(target)}.  Tensor sizes: ${shapeStr(v)}`,
+        );
+    return target;
+  }
+  checkBounds(p);
+  if (p.adv.some((q) => q.kind === "bool" && !q.idx.data && numel(q.idx.shape) > 0))
+    return undefined;
+  const shapes = p.adv.map((q) =>
+    q.kind === "bool" ? [q.idx.data ? count(q.idx.data) : 0] : q.idx.shape,
+  );
+  const result = advancedShape(p.shape, p.adv, shapes);
+  let ok = true;
+  try {
+    const b = broadcastAll([value.shape, result]);
+    ok = b.length === result.length && b.every((s, i) => s === result[i]);
+  } catch {
+    ok = false;
+  }
+  if (!ok)
+    throw new OpError(
+      `shape mismatch: value tensor of shape ${shapeStr(value.shape)} cannot be broadcast to indexing result of shape ${shapeStr(result)}`,
+    );
+  return result;
+}
+
+INDEXING_OPS.push(
+  op({
+    name: "setitem",
+    names: [operator("setitem"), "Tensor.__setitem__"],
+    params: ["input", "index", "value", "/"],
+    python: true,
+    kind: "compute",
+    inplace: true,
+    meta: (a) => {
+      const x = a.tensor("input");
+      const p = plan(a.raw("index"), x.shape, stridesOf(x), (v) => hostInfo(a, v));
+      setitemCheck(p, a.tensorOrNumber("value"));
+      return x;
+    },
+    kernel: (a, T, ctx) => {
+      const x = a.tensor("input");
+      const info = (v: Value): IndexTensor | undefined => {
+        const t = a.tensorOf(v);
+        return t ? { shape: t.shape, dtype: ctx.dtypeOf(t), data: t.data } : undefined;
+      };
+      const p = plan(a.raw("index"), x.shape, coreStrides(x.shape), info);
+      const basic = stridedIndex(p.shape, p.strides, p.offset);
+      const [shape, map] = p.adv.length === 0 ? [p.shape, basic] : advancedGather(p, basic);
+      const raw = a.tensorOrNumber("value");
+      let v: Tensor;
+      if (typeof raw === "number") v = T.full(shape, raw);
+      else {
+        const stripped = p.adv.length === 0 ? stripOnes(raw.shape) : raw.shape;
+        v = T.expand(T.reshape(raw, stripped), shape);
+      }
+      const isInt = !["float64", "float32", "float16", "bfloat16"].includes(ctx.dtypeOf(x));
+      const out = x.data.slice();
+      const vd = v.data;
+      for (let i = 0; i < map.length; i++) out[map[i]] = isInt ? Math.trunc(vd[i]) : vd[i];
+      return T.createOp("setitem", out, x.shape, [x, v], (g, needs) => {
+        let gx: Float64Array | null = null;
+        let gv: Float64Array | null = null;
+        if (needs[0]) {
+          gx = g.slice();
+          for (let i = 0; i < map.length; i++) gx[map[i]] = 0;
+        }
+        if (needs[1]) {
+          gv = new Float64Array(v.size);
+          for (let i = 0; i < map.length; i++) gv[i] = g[map[i]];
+        }
+        return [gx, gv];
+      });
+    },
+    rf: () => ({ kind: "merge" }),
+  }),
+);
+
+// ---- index_select, gather ------------------------------------------------------------------
+
+INDEXING_OPS.push(
+  op({
+    name: "index_select",
+    names: ["torch.index_select", "Tensor.index_select"],
+    params: ["input", "dim", "index"],
+    kind: "compute",
+    meta: (a) => {
+      const x = a.tensor("input");
+      const idx = a.tensor("index");
+      const d = wrapDim(a.int("dim"), x.shape.length);
+      if (idx.shape.length > 1)
+        throw new OpError("index_select(): Index is supposed to be a vector", "IndexError");
+      if (idx.dtype !== "int64" && idx.dtype !== "int32")
+        throw new OpError("index_select(): Expected dtype int32 or int64 for index");
+      if (x.shape.length === 0) return meta([], x.dtype);
+      const shape = [...x.shape];
+      shape[d] = numel(idx.shape);
+      return meta(shape, x.dtype);
+    },
+    kernel: (a, T) => {
+      const x = a.tensor("input");
+      const idx = a.tensor("index");
+      if (x.ndim === 0) return gatherMap(T, "index_select", x, [], Int32Array.from([0]));
+      const d = wrapDim(a.int("dim"), x.ndim);
+      const size = x.shape[d];
+      for (const v of idx.data)
+        if (v < 0 || v >= size) throw new OpError(`index out of range in self`, "IndexError");
+      const shape = [...x.shape];
+      shape[d] = idx.size;
+      const st = coreStrides(x.shape);
+      const os = coreStrides(shape);
+      const map = new Int32Array(numel(shape));
+      for (let i = 0; i < map.length; i++) {
+        let r = i;
+        let off = 0;
+        for (let k = 0; k < shape.length; k++) {
+          const c = Math.floor(r / os[k]);
+          r %= os[k];
+          off += (k === d ? idx.data[c] : c) * st[k];
+        }
+        map[i] = off;
+      }
+      return gatherMap(T, "index_select", x, shape, map);
+    },
+    rf: (a, axes) => {
+      const x = a.tensor("input");
+      const d = wrapDim(a.int("dim"), x.shape.length);
+      return axes > 0 && d >= x.shape.length - axes
+        ? { kind: "unsupported", reason: "index_select gathers positions of a spatial axis" }
+        : { kind: "pointwise" };
+    },
+  }),
+);
+INDEXING_OPS.push(
+  op({
+    name: "gather",
+    names: ["torch.gather", "Tensor.gather"],
+    params: ["input", "dim", "index", "*", "sparse_grad=False"],
+    kind: "compute",
+    meta: (a) => {
+      const x = a.tensor("input");
+      const idx = a.tensor("index");
+      const d = wrapDim(a.int("dim"), x.shape.length);
+      if (idx.dtype !== "int64") throw new OpError("gather(): Expected dtype int64 for index");
+      if (Math.max(idx.shape.length, 1) !== Math.max(x.shape.length, 1))
+        throw new OpError("Index tensor must have the same number of dimensions as input tensor");
+      for (let k = 0; k < x.shape.length; k++)
+        if (k !== d && idx.shape[k] > x.shape[k])
+          throw new OpError(
+            `Size does not match at dimension ${k} expected index ${shapeStr(idx.shape)} to be smaller than self ${shapeStr(x.shape)} apart from dimension ${d}`,
+          );
+      return meta(idx.shape, x.dtype);
+    },
+    kernel: (a, T) => {
+      const x = a.tensor("input");
+      const idx = a.tensor("index");
+      const d = wrapDim(a.int("dim"), x.ndim);
+      const st = coreStrides(x.shape);
+      const os = coreStrides(idx.shape);
+      const map = new Int32Array(idx.size);
+      for (let i = 0; i < map.length; i++) {
+        let r = i;
+        let off = 0;
+        for (let k = 0; k < idx.ndim; k++) {
+          const c = Math.floor(r / os[k]);
+          r %= os[k];
+          if (k === d) {
+            const v = idx.data[i];
+            if (v < -x.shape[d] || v >= x.shape[d])
+              throw new OpError(
+                `index ${v} is out of bounds for dimension ${d} with size ${x.shape[d]}`,
+              );
+            off += (v < 0 ? v + x.shape[d] : v) * st[k];
+          } else off += c * st[k];
+        }
+        map[i] = off;
+      }
+      return gatherMap(T, "gather", x, idx.shape, map);
+    },
+    rf: (a, axes) => {
+      const x = a.tensor("input");
+      const d = wrapDim(a.int("dim"), x.shape.length);
+      return axes > 0 && d >= x.shape.length - axes
+        ? { kind: "unsupported", reason: "gather picks positions of a spatial axis" }
+        : { kind: "pointwise" };
+    },
+  }),
+);
