@@ -859,7 +859,19 @@ function linearAxis(
 }
 
 /** One axis of nearest resampling (ATen's `nearest_idx`, computed in float32 as ATen does). */
-function nearestAxis(inSize: number, outSize: number, scale: number | null): number[] {
+function nearestAxis(
+  inSize: number,
+  outSize: number,
+  scale: number | null,
+  exact = false,
+): number[] {
+  if (exact) {
+    // ATen's nearest_neighbor_exact_compute_source_index, in float32
+    const s = Math.fround(scale !== null && scale > 0 ? 1 / scale : inSize / outSize);
+    return Array.from({ length: outSize }, (_x, i) =>
+      Math.min(Math.floor(Math.fround((i + 0.5) * s)), inSize - 1),
+    );
+  }
   if (outSize === inSize) return [...Array(outSize).keys()];
   if (outSize === 2 * inSize) return Array.from({ length: outSize }, (_x, i) => i >> 1);
   const s = Math.fround(scale !== null && scale > 0 ? 1 / scale : inSize / outSize);
@@ -875,8 +887,10 @@ function interpKernel(x: Tensor, p: Interp, T: TensorCore): Tensor {
   const shape = [x.shape[0], x.shape[1], ...p.out];
   const inPlane = numel(spatial);
   const outPlane = numel(p.out);
-  if (p.mode === "nearest") {
-    const axes = spatial.map((s, i) => nearestAxis(s, p.out[i], p.scales[i]));
+  if (p.mode === "area" && n <= 2) return adaptiveKernel(n as 1 | 2, "avg", x, p.out, T).y;
+  if (p.mode === "nearest" || p.mode === "nearest-exact") {
+    const exact = p.mode === "nearest-exact";
+    const axes = spatial.map((s, i) => nearestAxis(s, p.out[i], p.scales[i], exact));
     const map = new Int32Array(planes * outPlane);
     for (let c = 0; c < planes; c++)
       for (let o = 0; o < outPlane; o++) {
