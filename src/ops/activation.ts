@@ -28,7 +28,8 @@ import {
   type TensorCore,
   type TensorMeta,
 } from "./types.js";
-import { pyNum, shapeStr, wrapDim } from "./util.js";
+import { iterStrides } from "./layout.js";
+import { shapeStr, wrapDim } from "./util.js";
 
 /** The function an activation applies, named as in `torch.nn.functional`. */
 export type ActivationFn =
@@ -62,7 +63,11 @@ export type ActivationFn =
 export type ActivationParams = Record<string, number | string | boolean | null>;
 
 /** The softmax-like normalisers (not elementwise). */
-export const NORMALISERS: ReadonlySet<ActivationFn> = new Set(["softmax", "log_softmax", "softmin"]);
+export const NORMALISERS: ReadonlySet<ActivationFn> = new Set([
+  "softmax",
+  "log_softmax",
+  "softmin",
+]);
 
 interface ActivationSpec {
   /** `torch.nn.functional.FN`'s parameters after `input`, with PyTorch's defaults. */
@@ -201,7 +206,7 @@ const SPECS: Record<ActivationFn, ActivationSpec> = {
     check: (p) => {
       if (num(p, "lambd") < 0)
         throw new OpError(
-          `lambda must be greater or equal to 0, but found to be ${pyNum(num(p, "lambd"), true)}.`,
+          `lambda must be greater or equal to 0, but found to be ${num(p, "lambd")}.`,
         );
     },
   },
@@ -380,10 +385,16 @@ export function applyActivation(
 export const ACTIVATION_OPS: OpDef[] = [];
 
 function dtypeFor(fn: ActivationFn, x: TensorMeta): TensorMeta {
-  if (isFloating(x.dtype)) return x;
+  // a new tensor in the input's memory order (TensorIterator)
+  const out = (dtype: TensorMeta["dtype"]): TensorMeta => ({
+    shape: [...x.shape],
+    dtype,
+    ...(iterStrides(x.shape, [x]) ? { strides: iterStrides(x.shape, [x]) } : {}),
+  });
+  if (isFloating(x.dtype)) return out(x.dtype);
   const r = SPECS[fn].ints;
-  if (r === "keep") return x;
-  if (r === "float") return { ...x, dtype: DEFAULT_FLOAT };
+  if (r === "keep") return out(x.dtype);
+  if (r === "float") return out(DEFAULT_FLOAT);
   throw new OpError(`"${r.refuse}" not implemented for '${scalarTypeName(x.dtype)}'`);
 }
 
@@ -396,7 +407,9 @@ function readParams(fn: ActivationFn, a: OpArgs<TensorMeta> | OpArgs<Tensor>): A
 function preluMeta(x: TensorMeta, w: TensorMeta): void {
   const n = w.shape.reduce((p, s) => p * s, 1);
   if (w.shape.length > 1)
-    throw new OpError(`prelu: Expected \`weight\` to be a scalar or 1D tensor, but got ndim = ${w.shape.length}`);
+    throw new OpError(
+      `prelu: Expected \`weight\` to be a scalar or 1D tensor, but got ndim = ${w.shape.length}`,
+    );
   if (n !== 1) {
     if (x.shape.length === 0) throw new OpError("Not allow zero-dim input tensor.");
     const ch = x.shape.length >= 2 ? x.shape[1] : 1;
@@ -486,10 +499,14 @@ function softmaxMeta(fn: string, a: OpArgs<TensorMeta>, dimOptional: boolean): T
   const d = dimV === null ? null : a.int("dim");
   softmaxDim(d, x.shape);
   const out = dtype ?? x.dtype;
-  if (!isFloating(out))
+  // CPU kernels: none for integers, none for float16 in PyTorch 1.13
+  if (!isFloating(out) || out === "float16") {
+    const last = softmaxDim(d, x.shape) === Math.max(x.shape.length - 1, 0);
+    const base = fn === "log_softmax" ? "log_softmax" : "softmax";
     throw new OpError(
-      `"${fn === "log_softmax" ? "log_softmax_lastdim_kernel_impl" : "softmax_lastdim_kernel_impl"}" not implemented for '${scalarTypeName(out)}'`,
+      `"${base}${last ? "_lastdim" : ""}_kernel_impl" not implemented for '${scalarTypeName(out)}'`,
     );
+  }
   return { shape: [...x.shape], dtype: out };
 }
 

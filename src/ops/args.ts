@@ -119,7 +119,8 @@ export function bindOp(
       },
     });
   } catch (e) {
-    if (e instanceof BindError) throw new OpError(def.python ? e.message : parserWording(e.message), "TypeError");
+    if (e instanceof BindError)
+      throw new OpError(def.python ? e.message : parserWording(e.message), "TypeError");
     throw e;
   }
   const out = new BoundArgs();
@@ -193,7 +194,8 @@ export function makeOpArgs<T>(
   };
   const get = (name: string): Value => {
     const v = bound.get(name);
-    if (v === undefined) throw new Error(`op ${def.name} reads '${name}', which is not a parameter`);
+    if (v === undefined)
+      throw new Error(`op ${def.name} reads '${name}', which is not a parameter`);
     return v;
   };
   const intsWord = (name: string): string =>

@@ -29,7 +29,7 @@ import {
   type TensorCore,
   type TensorMeta,
 } from "./types.js";
-import { meta, numel, pyNum, shapeStr } from "./util.js";
+import { meta, numel, pyNum, shapeStr, wrapDim } from "./util.js";
 
 export const CONV_OPS: OpDef[] = [];
 const add = (d: OpDef): void => void CONV_OPS.push(d);
@@ -48,7 +48,8 @@ export function windowOutput(
   dilation: number,
   ceil = false,
 ): number {
-  let out = Math.floor((size + 2 * pad - dilation * (k - 1) - 1 + (ceil ? stride - 1 : 0)) / stride) + 1;
+  let out =
+    Math.floor((size + 2 * pad - dilation * (k - 1) - 1 + (ceil ? stride - 1 : 0)) / stride) + 1;
   if (ceil && (out - 1) * stride >= size + pad) out--;
   return out;
 }
@@ -136,6 +137,13 @@ function convGeom(n: number, a: OpArgs<TensorMeta>): ConvGeom {
   } else {
     padding = intN(a, "padding", n, name);
     padRight = padding;
+  }
+  if (w.shape.length !== n + 2 && w.shape.length >= 3) {
+    // ATen takes the convolution's dims from the weight and checks the expanded arguments
+    const k = w.shape.length - 2;
+    throw new OpError(
+      `expected stride to be a single integer value or a list of ${k} values to match the convolution dimensions, but got stride=${shapeStr(stride)}`,
+    );
   }
   if (x.dtype !== w.dtype)
     throw new OpError(
@@ -242,87 +250,139 @@ interface PoolGeom {
   out: number[];
 }
 
-/** `kernel_size`-like argument of a pool: one int, or n ints (ATen's "must either be …" check). */
+/** A pool's int-list argument as n ints (one int for every axis), or the empty list. */
 function poolInts(
   a: OpArgs<unknown>,
   name: string,
   n: number,
-  op: string,
-  what: string,
-  allowEmpty = false,
+  bad: (len: number) => string,
 ): number[] {
   const v = a.raw(name);
   const xs = isInt(v) ? [v] : a.ints(name);
-  if (allowEmpty && xs.length === 0) return [];
+  if (xs.length === 0) return [];
   if (xs.length === 1) return new Array<number>(n).fill(xs[0]);
-  if (xs.length !== n) {
-    if (n === 1)
-      throw new OpError(`${op}() argument '${name}' should contain one int (got ${xs.length})`);
-    throw new OpError(`${op}: ${name} ${what}`);
-  }
+  if (xs.length !== n) throw new OpError(bad(xs.length));
   return xs;
 }
 
-function poolGeom(n: 1 | 2, kind: "max" | "avg", a: OpArgs<TensorMeta>): PoolGeom {
+/** `ceil_mode`: F.max_pool*d passes it to ATen as its 6th positional argument. */
+function ceilMode(a: OpArgs<unknown>, op: string): boolean {
+  const v = a.raw("ceil_mode");
+  if (typeof v !== "boolean")
+    throw new OpError(
+      `${op}(): argument 'ceil_mode' (position 6) must be bool, not ${typeName(v)}`,
+      "TypeError",
+    );
+  return v;
+}
+
+/**
+ * The geometry of a max/avg pool and PyTorch 1.13's refusals, path by path: `max_pool2d` and
+ * `avg_pool2d` (ATen's pool2d_shape_check), `max_pool1d` (its own checks on inputs that do not
+ * require grad; an empty output is allowed there) and `avg_pool1d` (via avg_pool2d).
+ */
+function poolGeom<X extends { shape: readonly number[] }>(
+  n: 1 | 2,
+  kind: "max" | "avg",
+  a: OpArgs<X>,
+): PoolGeom {
   const opname = `${kind}_pool${n}d`;
   const x = a.tensor("input");
-  const kernel = poolInts(a, "kernel_size", n, opname, "must either be a single int, or a tuple of two ints");
-  const strideGiven = a.has("stride") && (seqItems(a.raw("stride"))?.length ?? 1) > 0;
-  const stride = strideGiven
-    ? poolInts(a, "stride", n, opname, "must either be omitted, a single int, or a tuple of two ints")
-    : kernel.slice();
-  const padding = poolInts(a, "padding", n, opname, "must either be a single int, or a tuple of two ints");
+  const r = x.shape.length;
+  const pair = (what: string) => () =>
+    `${opname}: ${what} must either be a single int, or a tuple of two ints`;
+  const one = (what: string, noneOk: boolean) => (len: number) =>
+    kind === "max"
+      ? `max_pool1d() ${what} must be ${noneOk ? "None, " : ""}an int, list of ints${noneOk || what === "padding" ? "," : ""} or tuple of ints of size 1 but got size ${len}`
+      : `avg_pool1d() argument '${what}' should contain one int (got ${len})`;
+  if (n === 1 && kind === "max" && r !== 2 && r !== 3)
+    throw new OpError(
+      `max_pool1d: Expected 2D or 3D (batch mode) tensor with optional 0 dim batch size for input, but got:${shapeStr(x.shape)}`,
+    );
+  const kernel = poolInts(
+    a,
+    "kernel_size",
+    n,
+    n === 2 ? pair("kernel_size") : one("kernel_size", false),
+  );
+  let stride = a.has("stride")
+    ? poolInts(
+        a,
+        "stride",
+        n,
+        n === 2
+          ? () => `${opname}: stride must either be omitted, a single int, or a tuple of two ints`
+          : one("stride", true),
+      )
+    : [];
+  if (stride.length === 0) stride = kernel.slice();
+  const padding = poolInts(a, "padding", n, n === 2 ? pair("padding") : one("padding", false));
   const dilation =
     kind === "max"
-      ? poolInts(a, "dilation", n, opname, "must either be a single int, or a tuple of two ints")
+      ? poolInts(
+          a,
+          "dilation",
+          n,
+          n === 2
+            ? () => `max_pool2d: dilation must be either a single int, or a tuple of two ints`
+            : one("dilation", false),
+        )
       : new Array<number>(n).fill(1);
-  const ceil = a.bool("ceil_mode");
-  const r = x.shape.length;
-  if (n === 1) {
-    if (r !== 2 && r !== 3)
-      throw new OpError(`${opname}() Expected 2D or 3D input tensor, but got ${shapeStr(x.shape)}`);
-  } else if (r !== 3 && r !== 4)
-    throw new OpError(
-      `Expected 3D or 4D (batch mode) tensor with optional 0 dim batch size for input, but got:${shapeStr(x.shape)}`,
-    );
-  if (kernel.some((k) => k <= 0))
-    throw new OpError(
-      n === 1
-        ? `${opname}() kernel_size must be greater than zero, but got ${kernel[0]}`
-        : `kernel size should be greater than zero, but got kH: ${kernel[0]} kW: ${kernel[1]}`,
-    );
-  if (stride.some((s) => s <= 0))
-    throw new OpError(
-      n === 1
-        ? `${opname}() stride must be greater than zero, but got ${stride[0]}`
-        : `stride should be greater than zero, but got dH: ${stride[0]} dW: ${stride[1]}`,
-    );
-  if (dilation.some((d) => d <= 0))
-    throw new OpError(
-      n === 1
-        ? `${opname}() dilation must be greater than zero, but got ${dilation[0]}`
-        : `dilation should be greater than zero, but got dilationH: ${dilation[0]} dilationW: ${dilation[1]}`,
-    );
-  if (padding.some((p) => p < 0))
-    throw new OpError(n === 1 ? `${opname}() padding must be non-negative, but got ${padding[0]}` : `pad must be non-negative, but got pad: ${padding[0]}`);
-  padding.forEach((p, i) => {
-    if (p > Math.floor(kernel[i] / 2))
+  const ceil = kind === "max" ? ceilMode(a, opname) : a.bool("ceil_mode");
+  const spatial = x.shape.slice(Math.max(r - n, 0));
+  if (n === 1 && kind === "max") {
+    if (kernel[0] <= 0)
+      throw new OpError(`max_pool1d() kernel_size must be greater than zero, but got ${kernel[0]}`);
+    if (stride[0] <= 0)
+      throw new OpError(`max_pool1d() stride must be greater than zero, but got ${stride[0]}`);
+    if (padding[0] < 0)
+      throw new OpError(`max_pool1d() padding must be non-negative, but got ${padding[0]}`);
+    if (padding[0] > Math.floor(kernel[0] / 2))
       throw new OpError(
-        n === 1
-          ? `${opname}() padding should be at most half of kernel size, but got padding=${p} and kernel_size=${kernel[i]}`
-          : `pad should be at most half of kernel size, but got pad=${p} and kernel_size=${kernel[i]}`,
+        `max_pool1d() padding should be at most half of kernel size, but got padding=${padding[0]} and kernel_size=${kernel[0]}`,
+      );
+    if (dilation[0] <= 0)
+      throw new OpError(`max_pool1d() dilation must be greater than zero, but got ${dilation[0]}`);
+    const out = [windowOutput(spatial[0], kernel[0], padding[0], stride[0], dilation[0], ceil)];
+    if (out[0] < 0) throw new OpError(`max_pool1d() Invalid computed output size: ${out[0]}`);
+    return { kernel, stride, padding, dilation, ceil, out };
+  }
+  if (n === 1 && (r < 2 || r > 3))
+    throw new OpError(
+      `Expected 2 to 3 dimensions, but got ${r}-dimensional tensor for argument #1 'self' (while checking arguments for avg_pool1d)`,
+    );
+  // the 2-D checks (avg_pool1d runs avg_pool2d on a height-1 view)
+  const k2 = n === 1 ? [1, kernel[0]] : kernel;
+  const s2 = n === 1 ? [1, stride[0]] : stride;
+  const p2 = n === 1 ? [0, padding[0]] : padding;
+  const d2 = n === 1 ? [1, dilation[0]] : dilation;
+  const x2 = n === 1 ? [...x.shape.slice(0, -1), 1, x.shape[r - 1]] : [...x.shape];
+  if (s2.some((v) => v === 0)) throw new OpError("stride should not be zero");
+  if (kind === "avg" && x2.length < 3) wrapDim(-3, x2.length);
+  if (x2.length !== 3 && x2.length !== 4)
+    throw new OpError("non-empty 3D or 4D (batch mode) tensor expected for input");
+  if (k2.some((k) => k <= 0))
+    throw new OpError(`kernel size should be greater than zero, but got kH: ${k2[0]} kW: ${k2[1]}`);
+  if (s2.some((v) => v < 0))
+    throw new OpError(`stride should be greater than zero, but got dH: ${s2[0]} dW: ${s2[1]}`);
+  if (d2.some((d) => d <= 0))
+    throw new OpError(
+      `dilation should be greater than zero, but got dilationH: ${d2[0]} dilationW: ${d2[1]}`,
+    );
+  p2.forEach((pd, i) => {
+    if (pd > Math.floor(k2[i] / 2))
+      throw new OpError(
+        `pad should be at most half of kernel size, but got pad=${pd} and kernel_size=${k2[i]}`,
       );
   });
-  const spatial = x.shape.slice(r - n);
-  const out = spatial.map((s, i) => windowOutput(s, kernel[i], padding[i], stride[i], dilation[i], ceil));
-  const C = x.shape[r - n - 1];
-  if (out.some((o) => o < 1))
+  const sp2 = x2.slice(-2);
+  const out2 = sp2.map((sz, i) => windowOutput(sz, k2[i], p2[i], s2[i], d2[i], ceil));
+  const C = x2[x2.length - 3];
+  if (out2.some((o) => o < 1))
     throw new OpError(
-      n === 1
-        ? `${opname}() Invalid computed output size: ${out[0]}`
-        : `Given input size: (${[C, ...spatial].join("x")}). Calculated output size: (${[C, ...out].join("x")}). Output size is too small`,
+      `Given input size: (${[C, ...sp2].join("x")}). Calculated output size: (${[C, ...out2].join("x")}). Output size is too small`,
     );
-  return { kernel, stride, padding, dilation, ceil, out };
+  return { kernel, stride, padding, dilation, ceil, out: n === 1 ? [out2[1]] : out2 };
 }
 
 /** The flat index (within each H·W plane) of every window's max, as PyTorch's `indices`. */
@@ -372,13 +432,21 @@ for (const n of [1, 2] as const) {
     op({
       name,
       names: [nnf(name)],
-      params: ["input", "kernel_size", "stride=None", "padding=0", "dilation=1", "ceil_mode=False", "return_indices=False"],
+      params: [
+        "input",
+        "kernel_size",
+        "stride=None",
+        "padding=0",
+        "dilation=1",
+        "ceil_mode=False",
+        "return_indices=False",
+      ],
       python: true,
       kind: "compute",
       meta: poolMeta,
       kernel: (a, T): OpOut<Tensor> => {
         const x = a.tensor("input");
-        const g = poolGeom(n, "max", a as unknown as OpArgs<TensorMeta>);
+        const g = poolGeom(n, "max", a);
         const y =
           n === 2
             ? T.max_pool2d(x, [g.kernel[0], g.kernel[1]], {
@@ -424,12 +492,14 @@ for (const n of [1, 2] as const) {
         if (n === 2 && a.has("divisor_override") && a.int("divisor_override") === 0)
           throw new OpError("divisor must be not zero");
         if (!isFloating(x.dtype) && x.dtype !== "int64")
-          throw new OpError(`"avg_pool2d_out_frame" not implemented for '${scalarTypeName(x.dtype)}'`);
+          throw new OpError(
+            `"avg_pool2d_out_frame" not implemented for '${scalarTypeName(x.dtype)}'`,
+          );
         return meta([...x.shape.slice(0, x.shape.length - n), ...g.out], x.dtype);
       },
       kernel: (a, T) => {
         const x = a.tensor("input");
-        const g = poolGeom(n, "avg", a as unknown as OpArgs<TensorMeta>);
+        const g = poolGeom(n, "avg", a);
         if (n === 2)
           return T.avg_pool2d(x, [g.kernel[0], g.kernel[1]], {
             stride: [g.stride[0], g.stride[1]],
@@ -456,22 +526,36 @@ for (const n of [1, 2] as const) {
 // ---- adaptive pooling -------------------------------------------------------------------------
 
 /** The output size of an adaptive pool (None entries keep the input size, PyTorch's Python side). */
-function adaptiveSize(a: OpArgs<unknown>, x: { shape: readonly number[] }, n: number, op: string): number[] {
+function adaptiveSize(
+  a: OpArgs<unknown>,
+  x: { shape: readonly number[] },
+  n: number,
+  op: string,
+): number[] {
   const v = a.raw("output_size");
   const r = x.shape.length;
   let sizes: (number | null)[];
   if (isInt(v)) sizes = new Array<number>(n).fill(v);
   else {
     const items = seqItems(v);
-    if (!items) throw new OpError(`${op}(): argument 'output_size' must be tuple of ints, not ${typeName(v)}`, "TypeError");
+    if (!items)
+      throw new OpError(
+        `${op}(): argument 'output_size' must be tuple of ints, not ${typeName(v)}`,
+        "TypeError",
+      );
     sizes = items.map((e, i) => {
       if (e === null) return null;
       if (!isInt(e))
-        throw new OpError(`${op}(): argument 'output_size' must be tuple of ints, but found element of type ${typeName(e)} at pos ${i + 1}`, "TypeError");
+        throw new OpError(
+          `${op}(): argument 'output_size' must be tuple of ints, but found element of type ${typeName(e)} at pos ${i + 1}`,
+          "TypeError",
+        );
       return e;
     });
     if (n === 1 && sizes.length !== 1)
-      throw new OpError(`${op}() argument 'output_size' should contain one int (got ${sizes.length})`);
+      throw new OpError(
+        `${op}() argument 'output_size' should contain one int (got ${sizes.length})`,
+      );
     if (n === 2 && sizes.length !== 2) throw new OpError(`${op}: output_size must be 2`);
   }
   return sizes.map((s, i) => (s === null ? x.shape[r - n + i] : s));
@@ -485,16 +569,19 @@ function adaptiveMeta(n: 1 | 2, kind: "avg" | "max", a: OpArgs<TensorMeta>): Ten
   if (r !== n + 1 && r !== n + 2)
     throw new OpError(
       n === 1
-        ? `${opname}(): Expected 2D or 3D tensor, but got ${shapeStr(x.shape)}`
-        : `${opname}(): Expected 3D or 4D tensor, but got ${shapeStr(x.shape)}`,
+        ? `Expected 2 to 3 dimensions, but got ${r}-dimensional tensor for argument #1 'self' (while checking arguments for ${opname})`
+        : `${opname}(): Expected 3D or 4D tensor, but got${kind === "max" ? ":" : ""} ${shapeStr(x.shape)}`,
     );
-  for (let d = 1; d < r; d++)
+  // the kernels check dims 1..; adaptive_avg_pool1d/2d accept 0 channels in a batch
+  for (let d = kind === "avg" && r === n + 2 ? 2 : 1; d < r; d++)
     if (x.shape[d] === 0)
       throw new OpError(
         `${opname}(): Expected input to have non-zero size for non-batch dimensions, but input has sizes ${shapeStr(x.shape)} with dimension ${d} being empty`,
       );
   if (out.some((o) => o < 0))
-    throw new OpError(`${opname}: elements of output_size must be greater than or equal to 0 but received ${shapeStr(out)}`);
+    throw new OpError(
+      `${opname}: elements of output_size must be greater than or equal to 0 but received ${shapeStr(out)}`,
+    );
   return meta([...x.shape.slice(0, r - n), ...out], x.dtype);
 }
 
@@ -506,7 +593,13 @@ function windows(inSize: number, outSize: number): [number, number][] {
   ]);
 }
 
-function adaptiveKernel(n: 1 | 2, kind: "avg" | "max", x: Tensor, out: number[], T: TensorCore): { y: Tensor; idx: Float64Array } {
+function adaptiveKernel(
+  n: 1 | 2,
+  kind: "avg" | "max",
+  x: Tensor,
+  out: number[],
+  T: TensorCore,
+): { y: Tensor; idx: Float64Array } {
   const H = n === 2 ? x.shape[x.ndim - 2] : 1;
   const W = x.shape[x.ndim - 1];
   const [Ho, Wo] = n === 2 ? out : [1, out[0]];
@@ -554,7 +647,15 @@ function adaptiveKernel(n: 1 | 2, kind: "avg" | "max", x: Tensor, out: number[],
       }
   starts[m] = src.length;
   return {
-    y: weightedGather(T, `adaptive_avg_pool${n}d`, x, shape, starts, Int32Array.from(src), Float64Array.from(w)),
+    y: weightedGather(
+      T,
+      `adaptive_avg_pool${n}d`,
+      x,
+      shape,
+      starts,
+      Int32Array.from(src),
+      Float64Array.from(w),
+    ),
     idx,
   };
 }
@@ -562,11 +663,23 @@ function adaptiveKernel(n: 1 | 2, kind: "avg" | "max", x: Tensor, out: number[],
 function adaptiveRf(n: number, x: TensorMeta, out: number[], axes: number, name: string): OpRf {
   const spatial = x.shape.slice(x.shape.length - n);
   if (out.every((o) => o === 1))
-    return { kind: "global", reason: `${name} with output size 1 pools each channel over its whole input` };
-  if (out.some((o) => o === 0)) return { kind: "unsupported", reason: `${name} has an empty output` };
+    return {
+      kind: "global",
+      reason: `${name} with output size 1 pools each channel over its whole input`,
+    };
+  if (out.some((o) => o === 0))
+    return { kind: "unsupported", reason: `${name} has an empty output` };
   if (out.every((o, i) => spatial[i] % o === 0)) {
     const k = out.map((o, i) => spatial[i] / o);
-    return windowRf(n, axes, k, k.slice(), k.map(() => 0), k.map(() => 1), name);
+    return windowRf(
+      n,
+      axes,
+      k,
+      k.slice(),
+      k.map(() => 0),
+      k.map(() => 1),
+      name,
+    );
   }
   return {
     kind: "unsupported",
@@ -622,11 +735,19 @@ interface Interp {
 /** A Python float list as printed in F.interpolate's messages (`[2.0, 3.0]`). */
 function pyList(v: Value): string {
   const items = seqItems(v) ?? [];
-  const s = items.map((x) => (typeof x === "number" ? pyNum(x, !Number.isInteger(x)) : (x as { float?: number }).float !== undefined ? pyNum((x as { float: number }).float, true) : String(x)));
-  return v instanceof PyTuple ? `(${s.join(", ")}${s.length === 1 ? "," : ""})` : `[${s.join(", ")}]`;
+  const s = items.map((x) =>
+    typeof x === "number"
+      ? pyNum(x, !Number.isInteger(x))
+      : (x as { float?: number }).float !== undefined
+        ? pyNum((x as { float: number }).float, true)
+        : String(x),
+  );
+  return v instanceof PyTuple
+    ? `(${s.join(", ")}${s.length === 1 ? "," : ""})`
+    : `[${s.join(", ")}]`;
 }
 
-function interpPlan(a: OpArgs<TensorMeta>): Interp {
+function interpPlan<X extends { shape: readonly number[] }>(a: OpArgs<X>): Interp {
   const x = a.tensor("input");
   const mode = a.str("mode");
   const alignV = a.raw("align_corners");
@@ -669,19 +790,31 @@ function interpPlan(a: OpArgs<TensorMeta>): Interp {
   } else throw new OpError("either size or scale_factor should be defined", "ValueError");
   const recompute = a.raw("recompute_scale_factor");
   if (recompute === true && sizeV !== null)
-    throw new OpError("recompute_scale_factor is not meaningful with an explicit size.", "ValueError");
+    throw new OpError(
+      "recompute_scale_factor is not meaningful with an explicit size.",
+      "ValueError",
+    );
   if (out === null) {
     out = x.shape.slice(2).map((s, i) => Math.floor(s * (scales[i] as number)));
     if (recompute === true || mode === "area") scales = out.map(() => null);
   }
-  if (a.truthy("antialias") && !((mode === "bilinear" || mode === "bicubic") && x.shape.length === 4))
-    throw new OpError("Anti-alias option is only supported for bilinear and bicubic modes", "ValueError");
+  if (
+    a.truthy("antialias") &&
+    !((mode === "bilinear" || mode === "bicubic") && x.shape.length === 4)
+  )
+    throw new OpError(
+      "Anti-alias option is only supported for bilinear and bicubic modes",
+      "ValueError",
+    );
   const r = x.shape.length;
   const need: Record<string, number> = { linear: 3, bilinear: 4, trilinear: 5, bicubic: 4 };
   const known = ["nearest", "nearest-exact", "area"].includes(mode) || mode in need;
   if (!known || r < 3 || r > 5 || (mode in need && need[mode] !== r)) {
     if (mode in need && r >= 3 && r <= 5 && mode !== "bicubic")
-      throw new OpError(`Got ${r}D input, but ${mode} mode needs ${need[mode]}D input`, "NotImplementedError");
+      throw new OpError(
+        `Got ${r}D input, but ${mode} mode needs ${need[mode]}D input`,
+        "NotImplementedError",
+      );
     throw new OpError(
       `Input Error: Only 3D, 4D and 5D input Tensors supported (got ${r}D) for the modes: ${INTERP_MODES} (got ${mode})`,
       "NotImplementedError",
@@ -702,7 +835,12 @@ function interpPlan(a: OpArgs<TensorMeta>): Interp {
  * One axis of linear resampling, as ATen's `area_pixel_compute_source_index`: the source positions
  * and weights of each output position.
  */
-function linearAxis(inSize: number, outSize: number, align: boolean, scale: number | null): [number, number, number][] {
+function linearAxis(
+  inSize: number,
+  outSize: number,
+  align: boolean,
+  scale: number | null,
+): [number, number, number][] {
   const ratio = align
     ? outSize > 1
       ? (inSize - 1) / (outSize - 1)
@@ -721,11 +859,25 @@ function linearAxis(inSize: number, outSize: number, align: boolean, scale: numb
 }
 
 /** One axis of nearest resampling (ATen's `nearest_idx`, computed in float32 as ATen does). */
-function nearestAxis(inSize: number, outSize: number, scale: number | null): number[] {
+function nearestAxis(
+  inSize: number,
+  outSize: number,
+  scale: number | null,
+  exact = false,
+): number[] {
+  if (exact) {
+    // ATen's nearest_neighbor_exact_compute_source_index, in float32
+    const s = Math.fround(scale !== null && scale > 0 ? 1 / scale : inSize / outSize);
+    return Array.from({ length: outSize }, (_x, i) =>
+      Math.min(Math.floor(Math.fround((i + 0.5) * s)), inSize - 1),
+    );
+  }
   if (outSize === inSize) return [...Array(outSize).keys()];
   if (outSize === 2 * inSize) return Array.from({ length: outSize }, (_x, i) => i >> 1);
   const s = Math.fround(scale !== null && scale > 0 ? 1 / scale : inSize / outSize);
-  return Array.from({ length: outSize }, (_x, i) => Math.min(Math.floor(Math.fround(i * s)), inSize - 1));
+  return Array.from({ length: outSize }, (_x, i) =>
+    Math.min(Math.floor(Math.fround(i * s)), inSize - 1),
+  );
 }
 
 function interpKernel(x: Tensor, p: Interp, T: TensorCore): Tensor {
@@ -735,8 +887,10 @@ function interpKernel(x: Tensor, p: Interp, T: TensorCore): Tensor {
   const shape = [x.shape[0], x.shape[1], ...p.out];
   const inPlane = numel(spatial);
   const outPlane = numel(p.out);
-  if (p.mode === "nearest") {
-    const axes = spatial.map((s, i) => nearestAxis(s, p.out[i], p.scales[i]));
+  if (p.mode === "area" && n <= 2) return adaptiveKernel(n as 1 | 2, "avg", x, p.out, T).y;
+  if (p.mode === "nearest" || p.mode === "nearest-exact") {
+    const exact = p.mode === "nearest-exact";
+    const axes = spatial.map((s, i) => nearestAxis(s, p.out[i], p.scales[i], exact));
     const map = new Int32Array(planes * outPlane);
     for (let c = 0; c < planes; c++)
       for (let o = 0; o < outPlane; o++) {
@@ -799,7 +953,15 @@ add(
   op({
     name: "interpolate",
     names: [nnf("interpolate"), nnf("upsample")],
-    params: ["input", "size=None", "scale_factor=None", "mode='nearest'", "align_corners=None", "recompute_scale_factor=None", "antialias=False"],
+    params: [
+      "input",
+      "size=None",
+      "scale_factor=None",
+      "mode='nearest'",
+      "align_corners=None",
+      "recompute_scale_factor=None",
+      "antialias=False",
+    ],
     python: true,
     kind: "compute",
     meta: (a) => {
@@ -807,8 +969,11 @@ add(
       const p = interpPlan(a);
       return meta([x.shape[0], x.shape[1], ...p.out], x.dtype);
     },
-    kernel: (a, T) => interpKernel(a.tensor("input"), interpPlan(a as unknown as OpArgs<TensorMeta>), T),
-    rf: () => ({ kind: "unsupported", reason: "interpolate resamples its input; it is not a sliding window" }),
+    kernel: (a, T) => interpKernel(a.tensor("input"), interpPlan(a), T),
+    rf: () => ({
+      kind: "unsupported",
+      reason: "interpolate resamples its input; it is not a sliding window",
+    }),
   }),
 );
 
@@ -822,21 +987,34 @@ interface PadPlan {
   value: number;
 }
 
-function padPlan(a: OpArgs<TensorMeta>): PadPlan {
+function padPlan<X extends { shape: readonly number[] }>(a: OpArgs<X>): PadPlan {
   const x = a.tensor("input");
   const pad = a.intList("pad");
   const mode = a.str("mode");
   const r = x.shape.length;
   if (pad.length % 2 !== 0) throw new OpError("Padding length must be divisible by 2");
-  if (pad.length / 2 > r)
-    throw new OpError(
-      `Padding length should be less than or equal to two times the input dimension but got padding length ${pad.length} and input of dimension ${r}`,
-    );
+  if (pad.length / 2 > r) throw new OpError("Padding length too large");
   const pads: [number, number][] = [];
   for (let i = 0; i < pad.length; i += 2) pads.push([pad[i], pad[i + 1]]);
   const out = [...x.shape];
   const value = a.has("value") ? a.float("value") : 0;
   if (mode === "constant") {
+    // ATen first narrows away the negative pads (with narrow's refusals), then pads
+    const cur = [...x.shape];
+    pads.forEach(([l, rr], i) => {
+      const d = r - 1 - i;
+      if (l < 0) {
+        if (-l !== cur[d]) wrapDim(-l, cur[d]);
+        cur[d] += l;
+      }
+      if (rr < 0) {
+        if (cur[d] + rr < 0)
+          throw new OpError(
+            `start (0) + length (${cur[d] + rr}) exceeds dimension size (${cur[d]}).`,
+          );
+        cur[d] += rr;
+      }
+    });
     pads.forEach(([l, rr], i) => {
       const d = r - 1 - i;
       const o = x.shape[d] + l + rr;
@@ -848,20 +1026,25 @@ function padPlan(a: OpArgs<TensorMeta>): PadPlan {
     });
     return { mode, pads, out, value };
   }
-  if (a.has("value"))
-    throw new OpError(`Padding mode "${mode}" doesn't take in value argument`);
+  if (a.has("value")) throw new OpError(`Padding mode "${mode}" doesn't take in value argument`);
   const n = pads.length;
-  const ok = (n === 1 && (r === 2 || r === 3)) || (n === 2 && (r === 3 || r === 4)) || (n === 3 && (r === 4 || r === 5));
+  const ok =
+    (n === 1 && (r === 2 || r === 3)) ||
+    (n === 2 && (r === 3 || r === 4)) ||
+    (n === 3 && (r === 4 || r === 5));
   if (!["reflect", "replicate", "circular"].includes(mode))
-    throw new OpError(`Unrecognised padding mode ${mode}`);
+    throw new OpError(`Unrecognised padding mode ${mode}`, "NotImplementedError");
   if (!ok)
-    throw new OpError("Only 2D, 3D, 4D, 5D padding with non-constant padding are supported for now");
+    throw new OpError(
+      "Only 2D, 3D, 4D, 5D padding with non-constant padding are supported for now",
+      "NotImplementedError",
+    );
   pads.forEach(([l, rr], i) => {
     const d = r - 1 - i;
     const size = x.shape[d];
     if (mode === "reflect" && (l >= size || rr >= size))
       throw new OpError(
-        `Argument #4: Padding size should be less than the corresponding input dimension, but got: padding (${l}, ${rr}) at dimension ${d} of input ${shapeStr(x.shape)}`,
+        `Argument #${4 + 2 * i}: Padding size should be less than the corresponding input dimension, but got: padding (${l}, ${rr}) at dimension ${d} of input ${r}`,
       );
     if (mode === "circular" && (l > size || rr > size))
       throw new OpError("Padding value causes wrapping around more than once.");
@@ -928,7 +1111,7 @@ add(
       const x = a.tensor("input");
       return meta(padPlan(a).out, x.dtype);
     },
-    kernel: (a, T) => padKernel(a.tensor("input"), padPlan(a as unknown as OpArgs<TensorMeta>), T),
+    kernel: (a, T) => padKernel(a.tensor("input"), padPlan(a), T),
     rf: (a, axes) => {
       const x = a.tensor("input");
       const p = padPlan(a);

@@ -24,13 +24,28 @@ import {
   type TensorCore,
   type TensorMeta,
 } from "./types.js";
-import { meta, numel, scalarKind, shapeStr } from "./util.js";
+import { meta, numel, scalarKind, shapeStr, wrapDim } from "./util.js";
 
 export const CREATION_OPS: OpDef[] = [];
 const add = (d: OpDef): void => void CREATION_OPS.push(d);
 
-const FACTORY_KW = ["out=None", "dtype=None", "layout=None", "device=None", "pin_memory=False", "requires_grad=False"];
-const LIKE_KW = ["*", "dtype=None", "layout=None", "device=None", "pin_memory=False", "requires_grad=False", "memory_format=None"];
+const FACTORY_KW = [
+  "out=None",
+  "dtype=None",
+  "layout=None",
+  "device=None",
+  "pin_memory=False",
+  "requires_grad=False",
+];
+const LIKE_KW = [
+  "*",
+  "dtype=None",
+  "layout=None",
+  "device=None",
+  "pin_memory=False",
+  "requires_grad=False",
+  "memory_format=None",
+];
 
 function checkSize(size: readonly number[]): void {
   for (const s of size)
@@ -42,8 +57,16 @@ function checkGrad(a: OpArgs<unknown>, dtype: DType): void {
     throw new OpError("Only Tensors of floating point and complex dtype can require gradients");
 }
 /** A kernel's new leaf: values rounded to the dtype's integers, `requires_grad` set. */
-function leaf(T: TensorCore, a: OpArgs<Tensor>, data: Float64Array, shape: readonly number[], dtype: DType): Tensor {
-  if (!isFloating(dtype)) for (let i = 0; i < data.length; i++) data[i] = dtype === "bool" ? (data[i] !== 0 ? 1 : 0) : Math.trunc(data[i]);
+function leaf(
+  T: TensorCore,
+  a: OpArgs<Tensor>,
+  data: Float64Array,
+  shape: readonly number[],
+  dtype: DType,
+): Tensor {
+  if (!isFloating(dtype))
+    for (let i = 0; i < data.length; i++)
+      data[i] = dtype === "bool" ? (data[i] !== 0 ? 1 : 0) : Math.trunc(data[i]);
   const t = new T.Tensor(data, shape);
   if (a.has("requires_grad") && a.bool("requires_grad")) t.requiresGrad = true;
   return t;
@@ -55,7 +78,13 @@ function valueDtype(v: Value): DType {
   return k === "bool" ? "bool" : k === "int" ? "int64" : DEFAULT_FLOAT;
 }
 
-type Fill = (T: TensorCore, a: OpArgs<Tensor>, shape: readonly number[], dtype: DType, ctx: KernelContext) => Float64Array;
+type Fill = (
+  T: TensorCore,
+  a: OpArgs<Tensor>,
+  shape: readonly number[],
+  dtype: DType,
+  ctx: KernelContext,
+) => Float64Array;
 
 const zerosFill: Fill = (_T, _a, shape) => new Float64Array(numel(shape));
 const onesFill: Fill = (_T, _a, shape) => new Float64Array(numel(shape)).fill(1);
@@ -88,7 +117,12 @@ for (const [name, fill, random] of [
     op({
       name,
       names: [torch(name)],
-      params: ["*size", ...(random ? ["generator=None"] : []), ...FACTORY_KW, ...(name === "empty" ? ["memory_format=None"] : [])],
+      params: [
+        "*size",
+        ...(random ? ["generator=None"] : []),
+        ...FACTORY_KW,
+        ...(name === "empty" ? ["memory_format=None"] : []),
+      ],
       symInt: ["size"],
       kind: "creation",
       ...(random ? { random: true } : {}),
@@ -113,7 +147,15 @@ for (const [name, fill, random] of [
       op({
         name: `new_${name}`,
         names: [method(`new_${name}`)],
-        params: ["input", "*size", "dtype=None", "layout=None", "device=None", "pin_memory=False", "requires_grad=False"],
+        params: [
+          "input",
+          "*size",
+          "dtype=None",
+          "layout=None",
+          "device=None",
+          "pin_memory=False",
+          "requires_grad=False",
+        ],
         symInt: ["size"],
         kind: "creation",
         meta: (a) => {
@@ -199,7 +241,17 @@ add(
   op({
     name: "new_full",
     names: [method("new_full")],
-    params: ["input", "size", "fill_value", "*", "dtype=None", "layout=None", "device=None", "pin_memory=False", "requires_grad=False"],
+    params: [
+      "input",
+      "size",
+      "fill_value",
+      "*",
+      "dtype=None",
+      "layout=None",
+      "device=None",
+      "pin_memory=False",
+      "requires_grad=False",
+    ],
     symInt: ["size"],
     kind: "creation",
     meta: (a) => {
@@ -224,7 +276,7 @@ add(
 function randintArgs(a: OpArgs<unknown>): { low: number; high: number; size: number[] } {
   if (!a.has("size")) {
     if (!a.has("high"))
-      throw new OpError("randint() missing 1 required positional arguments: \"size\"", "TypeError");
+      throw new OpError('randint() missing 1 required positional arguments: "size"', "TypeError");
     return { low: 0, high: a.int("low"), size: a.ints("high") };
   }
   return { low: a.int("low"), high: a.int("high"), size: a.ints("size") };
@@ -241,7 +293,9 @@ add(
       const { low, high, size } = randintArgs(a);
       checkSize(size);
       if (low >= high)
-        throw new OpError(`random_ expects 'from' to be less than 'to', but got from=${low} >= to=${high}`);
+        throw new OpError(
+          `random_ expects 'from' to be less than 'to', but got from=${low} >= to=${high}`,
+        );
       const dtype = a.dtype("dtype") ?? "int64";
       checkGrad(a, dtype);
       return meta(size, dtype);
@@ -265,7 +319,9 @@ add(
       const x = a.tensor("input");
       const [low, high] = a.has("high") ? [a.int("low"), a.int("high")] : [0, a.int("low")];
       if (low >= high)
-        throw new OpError(`random_ expects 'from' to be less than 'to', but got from=${low} >= to=${high}`);
+        throw new OpError(
+          `random_ expects 'from' to be less than 'to', but got from=${low} >= to=${high}`,
+        );
       return meta(x.shape, a.dtype("dtype") ?? x.dtype, preserveStrides(x));
     },
     kernel: (a, T, ctx) => {
@@ -280,7 +336,12 @@ add(
 
 // ---- arange, linspace, eye ---------------------------------------------------------------------
 
-function arangeArgs(a: OpArgs<unknown>): { start: number; end: number; step: number; float: boolean } {
+function arangeArgs(a: OpArgs<unknown>): {
+  start: number;
+  end: number;
+  step: number;
+  float: boolean;
+} {
   const kinds = ["start", "end", "step"].map((k) => (a.has(k) ? scalarKind(a.raw(k)) : "int"));
   const float = kinds.includes("float");
   let start = a.scalar("start");
@@ -378,22 +439,40 @@ add(
 
 // ---- torch.tensor -------------------------------------------------------------------------------
 
-/** The shape and inferred dtype of nested Python data (and its values when `tensorData` gives them). */
+/**
+ * The shape, inferred dtype and values of nested Python data, as `torch.tensor` reads it
+ * (torch/csrc/utils/tensor_new.cpp): the shape follows the first element at each depth (a str is
+ * a sequence there: "too many dimensions 'str'"), then every element is checked against it.
+ */
 function readData<T>(
   v: Value,
   tensorOf: (v: Value) => T | undefined,
   metaOf: (t: T) => { shape: readonly number[]; dtype: DType },
   valuesOf?: (t: T) => Float64Array,
 ): { shape: number[]; dtype: DType; values: number[] } {
+  const top = tensorOf(v);
+  if (top !== undefined) {
+    const m = metaOf(top);
+    return { shape: [...m.shape], dtype: m.dtype, values: valuesOf ? [...valuesOf(top)] : [] };
+  }
+  if (typeof v === "string") throw new OpError("new(): invalid data type 'str'", "TypeError");
   const shape: number[] = [];
+  for (let x: Value = v; ;) {
+    if (typeof x === "string") throw new OpError("too many dimensions 'str'", "ValueError");
+    const items = seqItems(x);
+    if (!items) break;
+    shape.push(items.length);
+    if (items.length === 0) break;
+    x = items[0];
+  }
   const values: number[] = [];
   const seen = { kind: -1 }; // -1 none, 0 bool, 1 int, 2 float
   const up = (k: number): void => void (seen.kind = Math.max(seen.kind, k));
   const walk = (x: Value, depth: number): void => {
-    const items = seqItems(x);
-    if (items) {
-      if (shape.length === depth) shape.push(items.length);
-      else if (shape[depth] !== items.length)
+    if (depth < shape.length) {
+      const items = seqItems(x);
+      if (!items) throw new OpError("not a sequence", "TypeError");
+      if (items.length !== shape[depth])
         throw new OpError(
           `expected sequence of length ${shape[depth]} at dim ${depth} (got ${items.length})`,
           "ValueError",
@@ -401,8 +480,6 @@ function readData<T>(
       for (const y of items) walk(y, depth + 1);
       return;
     }
-    if (shape.length > depth && depth < shape.length)
-      throw new OpError(`expected sequence of length ${shape[depth]} at dim ${depth} (got 0)`, "ValueError");
     if (typeof x === "boolean") {
       up(0);
       values.push(x ? 1 : 0);
@@ -413,23 +490,23 @@ function readData<T>(
       values.push(typeof x === "number" ? x : x.float);
       return;
     }
+    if (typeof x === "string") throw new OpError("new(): invalid data type 'str'", "TypeError");
     const t = tensorOf(x);
     if (t !== undefined) {
       const m = metaOf(t);
-      if (numel(m.shape) !== 1 || m.shape.length !== 0) {
-        if (depth > 0) throw new OpError("only one element tensors can be converted to Python scalars", "ValueError");
-      }
+      if (numel(m.shape) !== 1)
+        throw new OpError(
+          "only one element tensors can be converted to Python scalars",
+          "ValueError",
+        );
       up(isFloating(m.dtype) ? 2 : m.dtype === "bool" ? 0 : 1);
       if (valuesOf) values.push(...valuesOf(t));
       return;
     }
+    if (seqItems(x))
+      throw new OpError(`'${typeName(x)}' object cannot be interpreted as an integer`, "TypeError");
     throw new OpError(`Could not infer dtype of ${typeName(x)}`, "RuntimeError");
   };
-  const top = tensorOf(v);
-  if (top !== undefined) {
-    const m = metaOf(top);
-    return { shape: [...m.shape], dtype: m.dtype, values: valuesOf ? [...valuesOf(top)] : [] };
-  }
   walk(v, 0);
   const dtype: DType = seen.kind === 0 ? "bool" : seen.kind === 1 ? "int64" : DEFAULT_FLOAT;
   return { shape, dtype, values };
@@ -442,13 +519,22 @@ for (const name of ["tensor", "as_tensor"] as const) {
       params: ["data", "*", "dtype=None", "device=None", "requires_grad=False", "pin_memory=False"],
       kind: "creation",
       meta: (a) => {
-        const d = readData(a.raw("data"), (v) => a.tensorOf(v), (t) => t);
+        const d = readData(
+          a.raw("data"),
+          (v) => a.tensorOf(v),
+          (t) => t,
+        );
         const dtype = a.dtype("dtype") ?? d.dtype;
         checkGrad(a, dtype);
         return meta(d.shape, dtype);
       },
       kernel: (a, T, ctx) => {
-        const d = readData(a.raw("data"), (v) => a.tensorOf(v), (t) => ({ shape: t.shape, dtype: ctx.dtypeOf(t) }), (t) => t.data);
+        const d = readData(
+          a.raw("data"),
+          (v) => a.tensorOf(v),
+          (t) => ({ shape: t.shape, dtype: ctx.dtypeOf(t) }),
+          (t) => t.data,
+        );
         const dtype = a.dtype("dtype") ?? d.dtype;
         return leaf(T, a, Float64Array.from(d.values), d.shape, dtype);
       },
@@ -462,14 +548,29 @@ add(
     params: ["input", "data", "*", "dtype=None", "device=None", "requires_grad=False"],
     kind: "creation",
     meta: (a) => {
-      const d = readData(a.raw("data"), (v) => a.tensorOf(v), (t) => t);
+      const d = readData(
+        a.raw("data"),
+        (v) => a.tensorOf(v),
+        (t) => t,
+      );
       const dtype = a.dtype("dtype") ?? a.tensor("input").dtype;
       checkGrad(a, dtype);
       return meta(d.shape, dtype);
     },
     kernel: (a, T, ctx) => {
-      const d = readData(a.raw("data"), (v) => a.tensorOf(v), (t) => ({ shape: t.shape, dtype: ctx.dtypeOf(t) }), (t) => t.data);
-      return leaf(T, a, Float64Array.from(d.values), d.shape, a.dtype("dtype") ?? ctx.dtypeOf(a.tensor("input")));
+      const d = readData(
+        a.raw("data"),
+        (v) => a.tensorOf(v),
+        (t) => ({ shape: t.shape, dtype: ctx.dtypeOf(t) }),
+        (t) => t.data,
+      );
+      return leaf(
+        T,
+        a,
+        Float64Array.from(d.values),
+        d.shape,
+        a.dtype("dtype") ?? ctx.dtypeOf(a.tensor("input")),
+      );
     },
   }),
 );
@@ -477,11 +578,13 @@ add(
 // ---- tril / triu ---------------------------------------------------------------------------------
 
 for (const name of ["tril", "triu"] as const) {
-  const keep = (i: number, j: number, k: number): boolean => (name === "tril" ? j - i <= k : j - i >= k);
+  const keep = (i: number, j: number, k: number): boolean =>
+    name === "tril" ? j - i <= k : j - i >= k;
   const metaOf = (a: OpArgs<TensorMeta>): TensorMeta => {
     const x = a.tensor("input");
     a.int("diagonal");
-    if (x.shape.length < 2) throw new OpError(`${name}: input tensor must have at least 2 dimensions`);
+    // ATen wraps dim -2 before checking the rank
+    if (x.shape.length < 2) wrapDim(-2, x.shape.length);
     return meta(x.shape, x.dtype);
   };
   const kernel = (a: OpArgs<Tensor>, T: TensorCore): Tensor => {

@@ -24,13 +24,15 @@ import { method, op, operator, torch } from "./define.js";
 import {
   OpError,
   type DType,
+  type KernelContext,
   type OpArgs,
   type OpDef,
   type OpRf,
   type TensorCore,
   type TensorMeta,
 } from "./types.js";
-import { elementwiseMeta, operand, scalarKind, shapeStr } from "./util.js";
+import { elementwiseMeta, meta, operand, scalarKind, shapeStr } from "./util.js";
+import { iterStrides } from "./layout.js";
 
 export const ELEMENTWISE_OPS: OpDef[] = [];
 const add = (d: OpDef): void => void ELEMENTWISE_OPS.push(d);
@@ -104,7 +106,8 @@ function unary(s: UnarySpec): void {
   const metaOf = (x: TensorMeta): TensorMeta => {
     const why = s.refuse?.(x.dtype);
     if (why) throw new OpError(why);
-    return { ...x, dtype: unaryDtype(s.dtype, x.dtype) };
+    // a new tensor in the input's memory order (TensorIterator)
+    return meta(x.shape, unaryDtype(s.dtype, x.dtype), iterStrides(x.shape, [x]));
   };
   add(
     op({
@@ -180,7 +183,7 @@ unary({
 });
 unary({
   name: "abs",
-  aliases: ["torch.absolute", "Tensor.absolute", "builtins.abs"],
+  aliases: ["torch.absolute", "Tensor.absolute", "Tensor.__abs__"],
   f: Math.abs,
   core: (T, x) => T.abs(x),
   dtype: "same",
@@ -225,9 +228,7 @@ add(
     meta: (a) => {
       const x = a.tensor("input");
       if (x.dtype === "bool")
-        throw new OpError(
-          "The `+` operator, on a bool tensor is not supported. If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.",
-        );
+        throw new OpError("The `+` operator, on a bool tensor is not supported.");
       return x;
     },
     kernel: (a) => a.tensor("input"),
@@ -242,7 +243,15 @@ add(
     params: ["input"],
     kind: "compute",
     meta: (a) => ({ ...a.tensor("input"), dtype: "bool" }),
-    kernel: (a, T) => T.noGrad(() => T.unaryOp("logical_not", a.tensor("input"), (x) => (x === 0 ? 1 : 0), () => 0)),
+    kernel: (a, T) =>
+      T.noGrad(() =>
+        T.unaryOp(
+          "logical_not",
+          a.tensor("input"),
+          (x) => (x === 0 ? 1 : 0),
+          () => 0,
+        ),
+      ),
     rf: () => ({ kind: "pointwise" }),
   }),
 );
@@ -255,7 +264,15 @@ add(
     kind: "compute",
     meta: (a) => {
       const x = a.tensor("input");
-      if (isFloating(x.dtype)) throw new OpError(`"bitwise_not_cpu" not implemented for '${scalarTypeName(x.dtype)}'`);
+      if (isFloating(x.dtype)) {
+        // `~x` is Tensor.__invert__, which checks before dispatching
+        if (a.display === "operator.invert")
+          throw new OpError(
+            "~ (operator.invert) is only implemented on integer and Boolean-type tensors",
+            "TypeError",
+          );
+        throw new OpError(`"bitwise_not_cpu" not implemented for '${scalarTypeName(x.dtype)}'`);
+      }
       return x;
     },
     kernel: (a, T, ctx) => {
@@ -271,9 +288,6 @@ add(
 
 // ---------------------------------------------------------------------------------------------
 // Binary arithmetic
-
-type BinFwd = (x: number, y: number) => number;
-type BinDer = (x: number, y: number, out: number) => number;
 
 interface BinarySpec {
   name: string;
@@ -348,7 +362,9 @@ function binary(s: BinarySpec): void {
         ...base,
         name: `${s.name}_`,
         names: s.inplaceNames,
-        params: s.inplaceNames.some((n) => n.startsWith("operator.")) ? ["input", other, "/"] : params,
+        params: s.inplaceNames.some((n) => n.startsWith("operator."))
+          ? ["input", other, "/"]
+          : params,
         inplace: true,
         meta: (a) => inplaceMeta(a.tensor("input"), metaOf(a)),
       }),
@@ -391,8 +407,7 @@ binary({
   inplaceNames: [method("add_")],
   extra: ["*", "alpha=1"],
   check: (a, x, y) => alphaCheck(a, x, y),
-  kernel: (a, T, x, y) =>
-    T.add(x, scaled(T, y, a.has("alpha") ? a.scalar("alpha") : 1)),
+  kernel: (a, T, x, y) => T.add(x, scaled(T, y, a.has("alpha") ? a.scalar("alpha") : 1)),
 });
 add(
   op({
@@ -662,7 +677,7 @@ for (const [name, aliases, f] of COMPARE) {
 for (const [name, f] of [
   ["logical_and", (x: number, y: number) => x !== 0 && y !== 0],
   ["logical_or", (x: number, y: number) => x !== 0 || y !== 0],
-  ["logical_xor", (x: number, y: number) => x !== 0 !== (y !== 0)],
+  ["logical_xor", (x: number, y: number) => (x !== 0) !== (y !== 0)],
 ] as const) {
   add(
     op({
@@ -706,22 +721,37 @@ for (const [name, pyop, f] of BITWISE) {
 add(
   op({
     name: "where",
-    names: [torch("where"), method("where")],
+    names: [torch("where")],
     params: ["condition", "input", "other"],
     kind: "compute",
-    meta: (a) => {
-      const c = a.tensor("condition");
-      const x = a.tensorOrNumber("input");
-      a.tensorOrNumber("other");
-      if (c.dtype !== "bool" && c.dtype !== "uint8")
-        throw new OpError(
-          `where expected condition to be a boolean tensor, but got a tensor with dtype ${scalarTypeName(c.dtype)}`,
-        );
-      // the condition is bool, which never wins a promotion: the result type is the values'
-      return elementwiseMeta([c, operand(a, "input"), operand(a, "other")]);
-    },
+    meta: (a) => whereMeta(a),
     kernel: (a, T) =>
       T.where(a.tensor("condition"), a.tensorOrNumber("input"), a.tensorOrNumber("other")),
+    rf: (a) => mergeOrPointwise(a, ["condition", "input", "other"]),
+  }),
+);
+
+function whereMeta(a: OpArgs<TensorMeta>): TensorMeta {
+  const c = a.tensor("condition");
+  a.tensorOrNumber("input");
+  a.tensorOrNumber("other");
+  if (c.dtype !== "bool" && c.dtype !== "uint8")
+    throw new OpError(
+      `where expected condition to be a boolean tensor, but got a tensor with dtype ${scalarTypeName(c.dtype)}`,
+    );
+  // the condition is bool, which never wins a promotion: the result type is the values'
+  return elementwiseMeta([c, operand(a, "input"), operand(a, "other")]);
+}
+
+/** `x.where(condition, y)`: PyTorch's `torch.where(condition, x, y)`. */
+add(
+  op({
+    name: "where",
+    names: [method("where")],
+    params: ["input", "condition", "other"],
+    kind: "compute",
+    meta: (a) => whereMeta(a),
+    kernel: (a, T) => T.where(a.tensor("condition"), a.tensor("input"), a.tensorOrNumber("other")),
     rf: (a) => mergeOrPointwise(a, ["condition", "input", "other"]),
   }),
 );
@@ -733,7 +763,11 @@ function clampMeta(a: OpArgs<TensorMeta>): TensorMeta {
   if (lo === undefined && hi === undefined)
     throw new OpError("torch.clamp: At least one of 'min' or 'max' must not be None");
   if (x.dtype === "bool") throw new OpError(`"clamp_cpu" not implemented for 'Bool'`);
-  const ops = [x, ...(lo === undefined ? [] : [operand(a, "min")]), ...(hi === undefined ? [] : [operand(a, "max")])];
+  const ops = [
+    x,
+    ...(lo === undefined ? [] : [operand(a, "min")]),
+    ...(hi === undefined ? [] : [operand(a, "max")]),
+  ];
   return elementwiseMeta(ops);
 }
 function clampKernel(a: OpArgs<Tensor>, T: TensorCore): Tensor {
@@ -744,8 +778,36 @@ function clampKernel(a: OpArgs<Tensor>, T: TensorCore): Tensor {
     return T.clamp(x, lo ?? null, hi ?? null);
   // tensor bounds: the gradient goes to x where lo <= x <= hi, to a bound where it is applied
   let y: Tensor = x;
-  if (lo !== undefined) y = T.where(T.noGrad(() => T.binaryOp("lt", y, lo, (u, v) => (u < v ? 1 : 0), () => 0, () => 0)), lo, y);
-  if (hi !== undefined) y = T.where(T.noGrad(() => T.binaryOp("gt", y, hi, (u, v) => (u > v ? 1 : 0), () => 0, () => 0)), hi, y);
+  if (lo !== undefined)
+    y = T.where(
+      T.noGrad(() =>
+        T.binaryOp(
+          "lt",
+          y,
+          lo,
+          (u, v) => (u < v ? 1 : 0),
+          () => 0,
+          () => 0,
+        ),
+      ),
+      lo,
+      y,
+    );
+  if (hi !== undefined)
+    y = T.where(
+      T.noGrad(() =>
+        T.binaryOp(
+          "gt",
+          y,
+          hi,
+          (u, v) => (u > v ? 1 : 0),
+          () => 0,
+          () => 0,
+        ),
+      ),
+      hi,
+      y,
+    );
   return y;
 }
 add(
@@ -756,7 +818,12 @@ add(
     kind: "compute",
     meta: clampMeta,
     kernel: clampKernel,
-    rf: (a) => mergeOrPointwise(a, ["input", ...(a.has("min") ? ["min"] : []), ...(a.has("max") ? ["max"] : [])]),
+    rf: (a) =>
+      mergeOrPointwise(a, [
+        "input",
+        ...(a.has("min") ? ["min"] : []),
+        ...(a.has("max") ? ["max"] : []),
+      ]),
   }),
 );
 add(
@@ -784,7 +851,8 @@ for (const [name, bound] of [
       meta: (a) => elementwiseMeta([a.tensor("input"), operand(a, bound)]),
       kernel: (a, T) => {
         const b = a.tensorOrNumber(bound);
-        if (typeof b !== "number") throw new OpError(`${name} with a tensor bound has no kernel in dlq`);
+        if (typeof b !== "number")
+          throw new OpError(`${name} with a tensor bound has no kernel in dlq`);
         return T.clamp(a.tensor("input"), bound === "min" ? b : null, bound === "max" ? b : null);
       },
       rf: () => ({ kind: "pointwise" }),
@@ -796,20 +864,23 @@ function maskedFillMeta(a: OpArgs<TensorMeta>, inplace: boolean): TensorMeta {
   const x = a.tensor("input");
   const mask = a.tensor("mask");
   const v = a.tensorOrNumber("value");
-  if (mask.dtype !== "bool")
-    throw new OpError(
-      `masked_fill_ only supports boolean masks, but got mask with dtype ${mask.dtype === "uint8" ? "unsigned char" : scalarTypeName(mask.dtype).toLowerCase()}`,
-    );
+  // PyTorch 1.13 also takes a uint8 mask (deprecated), and another dtype's mask whose values are
+  // all 0 or 1 ("Mask tensor can take 0 and 1 values only" otherwise): the kernel checks values
+  void mask;
   if (typeof v !== "number" && v.shape.length !== 0)
     throw new OpError(
       `masked_fill_ only supports a 0-dimensional value tensor, but got tensor with ${v.shape.length} dimension(s).`,
     );
   const out = elementwiseMeta([x, mask], () => x.dtype);
-  return inplace ? inplaceMeta(x, out) : out;
+  // out of place, PyTorch clones the (expanded) input contiguously, then fills in place
+  return inplace ? inplaceMeta(x, out) : meta(out.shape, out.dtype);
 }
-function maskedFillKernel(a: OpArgs<Tensor>, T: TensorCore): Tensor {
+function maskedFillKernel(a: OpArgs<Tensor>, T: TensorCore, ctx: KernelContext): Tensor {
   const x = a.tensor("input");
   const v = a.tensorOrNumber("value");
+  const mask = a.tensor("mask");
+  if (ctx.dtypeOf(mask) !== "bool" && mask.data.some((m) => m !== 0 && m !== 1))
+    throw new OpError("Mask tensor can take 0 and 1 values only");
   return T.where(a.tensor("mask"), v, x);
 }
 add(

@@ -14,8 +14,15 @@
  * with step s from start a is a kernel-1 window of stride s and padding −a; anything else on a
  * spatial axis is unsupported.
  */
-import { ELLIPSIS, PyList, PySlice, PyTuple, isInt, typeName, type Value } from "../python/values.js";
-import type { Tensor } from "../tensor/index.js";
+import {
+  ELLIPSIS,
+  PyList,
+  PySlice,
+  PyTuple,
+  isInt,
+  typeName,
+  type Value,
+} from "../python/values.js";
 import { operator, op } from "./define.js";
 import { coreStrides, gatherMap, stridedIndex } from "./kernels.js";
 import { normStrides, stridesOf } from "./layout.js";
@@ -28,7 +35,9 @@ import {
   type OpRf,
   type TensorMeta,
 } from "./types.js";
-import { broadcastAll, meta, numel, shapeStr } from "./util.js";
+import { broadcastAll, meta, numel, shapeStr, wrapDim } from "./util.js";
+import { tensorTypeName } from "./dtype.js";
+import type { Tensor } from "../tensor/index.js";
 
 /** What indexing needs to know of a tensor index: shape and dtype, and its values if known. */
 interface IndexTensor {
@@ -74,7 +83,10 @@ function listIndex(v: PyList | PyTuple): IndexTensor {
     if (x instanceof PyList || x instanceof PyTuple) {
       if (shape.length === depth) shape.push(x.items.length);
       else if (shape[depth] !== x.items.length)
-        throw new OpError(`expected sequence of length ${shape[depth]} at dim ${depth} (got ${x.items.length})`, "ValueError");
+        throw new OpError(
+          `expected sequence of length ${shape[depth]} at dim ${depth} (got ${x.items.length})`,
+          "ValueError",
+        );
       for (const y of x.items) walk(y, depth + 1);
       return;
     }
@@ -85,7 +97,11 @@ function listIndex(v: PyList | PyTuple): IndexTensor {
     } else throw new OpError(`${INVALID} (got ${typeName(x)})`, "IndexError");
   };
   walk(v, 0);
-  return { shape, dtype: isBool && data.length > 0 ? "bool" : "int64", data: Float64Array.from(data) };
+  return {
+    shape,
+    dtype: isBool && data.length > 0 ? "bool" : "int64",
+    data: Float64Array.from(data),
+  };
 }
 
 /** Whether a list index is a sequence of indices (a tuple in disguise, NumPy's legacy rule). */
@@ -116,13 +132,24 @@ function items(index: Value, tensorInfo: (v: Value) => IndexTensor | undefined):
     if (p === null) return { k: "none" };
     if (p === ELLIPSIS) return { k: "ellipsis" };
     if (p instanceof PyList || p instanceof PyTuple) return { k: "tensor", t: listIndex(p) };
+    // a str is a sequence to Python: PyTorch tries to make a tensor of it
+    if (typeof p === "string") throw new OpError("new(): invalid data type 'str'", "TypeError");
     const t = tensorInfo(p);
     if (t) {
-      if (t.dtype !== "bool" && t.dtype !== "uint8" && !["int64", "int32", "int16", "int8"].includes(t.dtype))
-        throw new OpError("tensors used as indices must be long, int, byte or bool tensors", "IndexError");
+      if (
+        t.dtype !== "bool" &&
+        t.dtype !== "uint8" &&
+        !["int64", "int32", "int16", "int8"].includes(t.dtype)
+      )
+        throw new OpError(
+          "tensors used as indices must be long, byte or bool tensors",
+          "IndexError",
+        );
       if ((t.dtype === "bool" || t.dtype === "uint8") && t.shape.length === 0) {
         if (!t.data)
-          throw new DataDependent("indexing with a 0-dim bool tensor: the result depends on its value");
+          throw new DataDependent(
+            "indexing with a 0-dim bool tensor: the result depends on its value",
+          );
         return { k: "bool", v: t.data[0] !== 0 };
       }
       return { k: "tensor", t };
@@ -136,7 +163,10 @@ function sliceInt(v: Value): number | null {
   if (v === null) return null;
   if (isInt(v)) return v;
   if (typeof v === "boolean") return v ? 1 : 0;
-  throw new OpError("slice indices must be integers or None or have an __index__ method", "TypeError");
+  throw new OpError(
+    "slice indices must be integers or None or have an __index__ method",
+    "TypeError",
+  );
 }
 
 /** Plans `x[index]` over (sizes, strides); `axes` trailing spatial axes for the rf. */
@@ -150,11 +180,16 @@ function plan(
   const its = items(index, tensorInfo);
   const consumed = its.reduce((n, it) => {
     if (it.k === "int" || it.k === "slice") return n + 1;
-    if (it.k === "tensor") return n + (it.t.dtype === "bool" || it.t.dtype === "uint8" ? it.t.shape.length : 1);
+    if (it.k === "tensor")
+      return n + (it.t.dtype === "bool" || it.t.dtype === "uint8" ? it.t.shape.length : 1);
     return n;
   }, 0);
-  if (its.filter((it) => it.k === "ellipsis").length > 1)
-    throw new OpError("an index can only have a single ellipsis ('...')", "IndexError");
+  // PyTorch 1.13 takes several ellipses (`x[..., ...]`), each skipping the unindexed dims
+  if (shape.length === 0 && its.some((it) => it.k === "int"))
+    throw new OpError(
+      "invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` in C++ to convert a 0-dim tensor to a number",
+      "IndexError",
+    );
   if (consumed > shape.length)
     throw new OpError(`too many indices for tensor of dimension ${shape.length}`, "IndexError");
   const sh = [...shape];
@@ -174,12 +209,18 @@ function plan(
       case "int": {
         const size = sh[dim];
         if (it.v < -size || it.v >= size)
-          throw new OpError(`index ${it.v} is out of bounds for dimension ${real} with size ${size}`, "IndexError");
+          throw new OpError(
+            `index ${it.v} is out of bounds for dimension ${real} with size ${size}`,
+            "IndexError",
+          );
         const i = it.v < 0 ? it.v + size : it.v;
         offset += i * st[dim];
         sh.splice(dim, 1);
         st.splice(dim, 1);
-        touch(real, { kind: "unsupported", reason: "an integer index selects one position of a spatial axis" });
+        touch(real, {
+          kind: "unsupported",
+          reason: "an integer index selects one position of a spatial axis",
+        });
         real++;
         break;
       }
@@ -203,8 +244,12 @@ function plan(
           touch(real, {
             kind: "spatial",
             kernel: Array<number>(axes).fill(1),
-            stride: Array.from({ length: axes }, (_x, k) => (k === real - (rank - axes) ? step : 1)),
-            padding: Array.from({ length: axes }, (_x, k) => (k === real - (rank - axes) ? -start : 0)),
+            stride: Array.from({ length: axes }, (_x, k) =>
+              k === real - (rank - axes) ? step : 1,
+            ),
+            padding: Array.from({ length: axes }, (_x, k) =>
+              k === real - (rank - axes) ? -start : 0,
+            ),
             dilation: Array<number>(axes).fill(1),
           });
         dim++;
@@ -239,7 +284,10 @@ function plan(
               );
         }
         for (let k = 0; k < n; k++)
-          touch(real + k, { kind: "unsupported", reason: "tensor indexing gathers positions of a spatial axis" });
+          touch(real + k, {
+            kind: "unsupported",
+            reason: "tensor indexing gathers positions of a spatial axis",
+          });
         adv.push({ dim, kind: isMask ? "bool" : "long", idx: it.t });
         dim += n;
         real += n;
@@ -251,7 +299,11 @@ function plan(
 }
 
 /** The result shape of the advanced step over a basic view of `shape` (long indices only). */
-function advancedShape(shape: readonly number[], adv: readonly Advanced[], idxShapes: readonly (readonly number[])[]): number[] {
+function advancedShape(
+  shape: readonly number[],
+  adv: readonly Advanced[],
+  idxShapes: readonly (readonly number[])[],
+): number[] {
   let b: number[];
   try {
     b = broadcastAll(idxShapes);
@@ -261,7 +313,9 @@ function advancedShape(shape: readonly number[], adv: readonly Advanced[], idxSh
       "IndexError",
     );
   }
-  const dims = adv.flatMap((a) => (a.kind === "bool" ? [...a.idx.shape.keys()].map((k) => a.dim + k) : [a.dim]));
+  const dims = adv.flatMap((a) =>
+    a.kind === "bool" ? [...a.idx.shape.keys()].map((k) => a.dim + k) : [a.dim],
+  );
   const adjacent = dims.every((d, i) => i === 0 || d === dims[i - 1] + 1);
   const rest = shape.filter((_s, d) => !dims.includes(d));
   if (!adjacent) return [...b, ...rest];
@@ -289,7 +343,9 @@ INDEXING_OPS.push(
           `indexing with a bool mask: the result's size is the number of True elements of the mask, known only from its values`,
           x.dtype,
         );
-      const shapes = p.adv.map((q) => (q.kind === "bool" ? [q.idx.data ? count(q.idx.data) : 0] : q.idx.shape));
+      const shapes = p.adv.map((q) =>
+        q.kind === "bool" ? [q.idx.data ? count(q.idx.data) : 0] : q.idx.shape,
+      );
       return meta(advancedShape(p.shape, p.adv, shapes), x.dtype);
     },
     kernel: (a, T, ctx) => {
@@ -323,7 +379,10 @@ function checkBounds(p: Plan): void {
     const size = p.shape[q.dim];
     for (const v of q.idx.data)
       if (v < -size || v >= size)
-        throw new OpError(`index ${v} is out of bounds for dimension ${q.dim} with size ${size}`, "IndexError");
+        throw new OpError(
+          `index ${v} is out of bounds for dimension ${q.dim} with size ${size}`,
+          "IndexError",
+        );
   }
 }
 
@@ -363,7 +422,11 @@ function advancedGather(p: Plan, basic: Int32Array): [number[], Int32Array] {
   }
   checkBounds(p);
   const b = broadcastAll(idxs.map((t) => t.shape));
-  const outShape = advancedShape(p.shape, p.adv, idxs.map((t) => t.shape));
+  const outShape = advancedShape(
+    p.shape,
+    p.adv,
+    idxs.map((t) => t.shape),
+  );
   const bst = coreStrides(p.shape);
   const bn = numel(b);
   const bIdx = new Array<number>(b.length).fill(0);
@@ -416,3 +479,217 @@ function advancedGather(p: Plan, basic: Int32Array): [number[], Int32Array] {
   }
   return [outShape, map];
 }
+
+// ---- x[index] = value ------------------------------------------------------------------------
+
+/** `x[index] = value`'s value shape after PyTorch drops its leading size-1 dims (basic indexing). */
+function stripOnes(shape: readonly number[]): number[] {
+  let i = 0;
+  while (i < shape.length && shape[i] === 1) i++;
+  return shape.slice(i);
+}
+
+/**
+ * The checks of `x[index] = value`: basic indexing copies the value (its leading 1s dropped,
+ * then expanded: expand's messages) into the view; advanced indexing is `index_put_` (its value
+ * broadcasts to the indexing result). Returns the indexing result's shape when known.
+ */
+function setitemCheck(p: Plan, value: TensorMeta | number): number[] | undefined {
+  if (typeof value === "number") return undefined;
+  if (p.adv.length === 0) {
+    const v = stripOnes(value.shape);
+    const target = p.shape;
+    if (v.length > target.length)
+      throw new OpError(
+        `expand(${tensorTypeName(value.dtype)}{${shapeStr(value.shape)}}, size=${shapeStr(target)}): the number of sizes provided (${target.length}) must be greater or equal to the number of dimensions in the tensor (${value.shape.length})`,
+      );
+    for (let i = target.length - 1, j = v.length - 1; j >= 0; i--, j--)
+      if (v[j] !== target[i] && v[j] !== 1)
+        throw new OpError(
+          `The expanded size of the tensor (${target[i]}) must match the existing size (${v[j]}) at non-singleton dimension ${i}.  Target sizes: ${shapeStr(target)}.  Tensor sizes: ${shapeStr(v)}`,
+        );
+    return target;
+  }
+  checkBounds(p);
+  if (p.adv.some((q) => q.kind === "bool" && !q.idx.data && numel(q.idx.shape) > 0))
+    return undefined;
+  const shapes = p.adv.map((q) =>
+    q.kind === "bool" ? [q.idx.data ? count(q.idx.data) : 0] : q.idx.shape,
+  );
+  const result = advancedShape(p.shape, p.adv, shapes);
+  let ok = true;
+  try {
+    const b = broadcastAll([value.shape, result]);
+    ok = b.length === result.length && b.every((s, i) => s === result[i]);
+  } catch {
+    ok = false;
+  }
+  if (!ok)
+    throw new OpError(
+      `shape mismatch: value tensor of shape ${shapeStr(value.shape)} cannot be broadcast to indexing result of shape ${shapeStr(result)}`,
+    );
+  return result;
+}
+
+INDEXING_OPS.push(
+  op({
+    name: "setitem",
+    names: [operator("setitem"), "Tensor.__setitem__"],
+    params: ["input", "index", "value", "/"],
+    python: true,
+    kind: "compute",
+    inplace: true,
+    meta: (a) => {
+      const x = a.tensor("input");
+      const p = plan(a.raw("index"), x.shape, stridesOf(x), (v) => hostInfo(a, v));
+      setitemCheck(p, a.tensorOrNumber("value"));
+      return x;
+    },
+    kernel: (a, T, ctx) => {
+      const x = a.tensor("input");
+      const info = (v: Value): IndexTensor | undefined => {
+        const t = a.tensorOf(v);
+        return t ? { shape: t.shape, dtype: ctx.dtypeOf(t), data: t.data } : undefined;
+      };
+      const p = plan(a.raw("index"), x.shape, coreStrides(x.shape), info);
+      const basic = stridedIndex(p.shape, p.strides, p.offset);
+      const [shape, map] = p.adv.length === 0 ? [p.shape, basic] : advancedGather(p, basic);
+      const raw = a.tensorOrNumber("value");
+      let v: Tensor;
+      if (typeof raw === "number") v = T.full(shape, raw);
+      else {
+        const stripped = p.adv.length === 0 ? stripOnes(raw.shape) : raw.shape;
+        v = T.expand(T.reshape(raw, stripped), shape);
+      }
+      const isInt = !["float64", "float32", "float16", "bfloat16"].includes(ctx.dtypeOf(x));
+      const out = x.data.slice();
+      const vd = v.data;
+      for (let i = 0; i < map.length; i++) out[map[i]] = isInt ? Math.trunc(vd[i]) : vd[i];
+      return T.createOp("setitem", out, x.shape, [x, v], (g, needs) => {
+        let gx: Float64Array | null = null;
+        let gv: Float64Array | null = null;
+        if (needs[0]) {
+          gx = g.slice();
+          for (let i = 0; i < map.length; i++) gx[map[i]] = 0;
+        }
+        if (needs[1]) {
+          gv = new Float64Array(v.size);
+          for (let i = 0; i < map.length; i++) gv[i] = g[map[i]];
+        }
+        return [gx, gv];
+      });
+    },
+    rf: () => ({ kind: "merge" }),
+  }),
+);
+
+// ---- index_select, gather ------------------------------------------------------------------
+
+INDEXING_OPS.push(
+  op({
+    name: "index_select",
+    names: ["torch.index_select", "Tensor.index_select"],
+    params: ["input", "dim", "index"],
+    kind: "compute",
+    meta: (a) => {
+      const x = a.tensor("input");
+      const idx = a.tensor("index");
+      const d = wrapDim(a.int("dim"), x.shape.length);
+      if (idx.shape.length > 1)
+        throw new OpError("index_select(): Index is supposed to be a vector", "IndexError");
+      if (idx.dtype !== "int64" && idx.dtype !== "int32")
+        throw new OpError("index_select(): Expected dtype int32 or int64 for index");
+      if (x.shape.length === 0) return meta([], x.dtype);
+      const shape = [...x.shape];
+      shape[d] = numel(idx.shape);
+      return meta(shape, x.dtype);
+    },
+    kernel: (a, T) => {
+      const x = a.tensor("input");
+      const idx = a.tensor("index");
+      if (x.ndim === 0) return gatherMap(T, "index_select", x, [], Int32Array.from([0]));
+      const d = wrapDim(a.int("dim"), x.ndim);
+      const size = x.shape[d];
+      for (const v of idx.data)
+        if (v < 0 || v >= size) throw new OpError(`index out of range in self`, "IndexError");
+      const shape = [...x.shape];
+      shape[d] = idx.size;
+      const st = coreStrides(x.shape);
+      const os = coreStrides(shape);
+      const map = new Int32Array(numel(shape));
+      for (let i = 0; i < map.length; i++) {
+        let r = i;
+        let off = 0;
+        for (let k = 0; k < shape.length; k++) {
+          const c = Math.floor(r / os[k]);
+          r %= os[k];
+          off += (k === d ? idx.data[c] : c) * st[k];
+        }
+        map[i] = off;
+      }
+      return gatherMap(T, "index_select", x, shape, map);
+    },
+    rf: (a, axes) => {
+      const x = a.tensor("input");
+      const d = wrapDim(a.int("dim"), x.shape.length);
+      return axes > 0 && d >= x.shape.length - axes
+        ? { kind: "unsupported", reason: "index_select gathers positions of a spatial axis" }
+        : { kind: "pointwise" };
+    },
+  }),
+);
+INDEXING_OPS.push(
+  op({
+    name: "gather",
+    names: ["torch.gather", "Tensor.gather"],
+    params: ["input", "dim", "index", "*", "sparse_grad=False"],
+    kind: "compute",
+    meta: (a) => {
+      const x = a.tensor("input");
+      const idx = a.tensor("index");
+      const d = wrapDim(a.int("dim"), x.shape.length);
+      if (idx.dtype !== "int64") throw new OpError("gather(): Expected dtype int64 for index");
+      if (Math.max(idx.shape.length, 1) !== Math.max(x.shape.length, 1))
+        throw new OpError("Index tensor must have the same number of dimensions as input tensor");
+      for (let k = 0; k < x.shape.length; k++)
+        if (k !== d && idx.shape[k] > x.shape[k])
+          throw new OpError(
+            `Size does not match at dimension ${k} expected index ${shapeStr(idx.shape)} to be smaller than self ${shapeStr(x.shape)} apart from dimension ${d}`,
+          );
+      return meta(idx.shape, x.dtype);
+    },
+    kernel: (a, T) => {
+      const x = a.tensor("input");
+      const idx = a.tensor("index");
+      const d = wrapDim(a.int("dim"), x.ndim);
+      const st = coreStrides(x.shape);
+      const os = coreStrides(idx.shape);
+      const map = new Int32Array(idx.size);
+      for (let i = 0; i < map.length; i++) {
+        let r = i;
+        let off = 0;
+        for (let k = 0; k < idx.ndim; k++) {
+          const c = Math.floor(r / os[k]);
+          r %= os[k];
+          if (k === d) {
+            const v = idx.data[i];
+            if (v < -x.shape[d] || v >= x.shape[d])
+              throw new OpError(
+                `index ${v} is out of bounds for dimension ${d} with size ${x.shape[d]}`,
+              );
+            off += (v < 0 ? v + x.shape[d] : v) * st[k];
+          } else off += c * st[k];
+        }
+        map[i] = off;
+      }
+      return gatherMap(T, "gather", x, idx.shape, map);
+    },
+    rf: (a, axes) => {
+      const x = a.tensor("input");
+      const d = wrapDim(a.int("dim"), x.shape.length);
+      return axes > 0 && d >= x.shape.length - axes
+        ? { kind: "unsupported", reason: "gather picks positions of a spatial axis" }
+        : { kind: "pointwise" };
+    },
+  }),
+);

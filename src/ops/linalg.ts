@@ -10,7 +10,15 @@
 import type { Tensor } from "../tensor/index.js";
 import { isFloating, scalarTypeName } from "./dtype.js";
 import { method, nnf, op, operator, torch } from "./define.js";
-import { OpError, type OpArgs, type OpDef, type OpOut, type OpRf, type TensorCore, type TensorMeta } from "./types.js";
+import {
+  OpError,
+  type OpArgs,
+  type OpDef,
+  type OpOut,
+  type OpRf,
+  type TensorCore,
+  type TensorMeta,
+} from "./types.js";
 import { broadcastShapes, meta, numel, shapeStr } from "./util.js";
 import { seqItems } from "./args.js";
 import { typeName } from "../python/values.js";
@@ -18,11 +26,16 @@ import { typeName } from "../python/values.js";
 export const LINALG_OPS: OpDef[] = [];
 const add = (d: OpDef): void => void LINALG_OPS.push(d);
 
-const GLOBAL: OpRf = { kind: "global", reason: "a matrix product mixes every position of the contracted axis" };
+const GLOBAL: OpRf = {
+  kind: "global",
+  reason: "a matrix product mixes every position of the contracted axis",
+};
 
 function sameDtype(a: TensorMeta, b: TensorMeta): void {
   if (a.dtype !== b.dtype)
-    throw new OpError(`expected scalar type ${scalarTypeName(a.dtype)} but found ${scalarTypeName(b.dtype)}`);
+    throw new OpError(
+      `expected scalar type ${scalarTypeName(a.dtype)} but found ${scalarTypeName(b.dtype)}`,
+    );
 }
 const x2 = (s: readonly number[]): string => s.join("x");
 
@@ -47,7 +60,7 @@ function mvMeta(m: TensorMeta, v: TensorMeta): TensorMeta {
       `vector + matrix @ vector expected, got 1, ${m.shape.length}, ${v.shape.length}`,
     );
   if (m.shape[1] !== v.shape[0])
-    throw new OpError(`size mismatch, got input (${m.shape[0]}), mat (${x2(m.shape)}), vec (${v.shape[0]})`);
+    throw new OpError(`size mismatch, got ${m.shape[0]}, ${x2(m.shape)},${v.shape[0]}`);
   sameDtype(m, v);
   return meta([m.shape[0]], m.dtype);
 }
@@ -208,6 +221,12 @@ export function linearMeta(x: TensorMeta, w: TensorMeta, b: TensorMeta | undefin
       }
       return out;
     }
+    if (x.shape.length === 3 && out.shape.length === 3 && !x.strides) {
+      // a contiguous 3-D input takes ATen's fused path: addmm over the flattened rows
+      const rows = x.shape[0] * x.shape[1];
+      linearMeta(meta([rows, x.shape[2]], x.dtype), w, b);
+      return out;
+    }
     const s = broadcastShapes(out.shape, b.shape);
     if (s.length !== out.shape.length || s.some((v, i) => v !== out.shape[i]))
       throw new OpError(
@@ -250,12 +269,18 @@ add(
       const x2t = a.tensor("input2");
       const w = a.tensor("weight");
       if (w.shape.length !== 3)
-        throw new OpError(`bilinear(): weight must be three-dimensional, but got ${w.shape.length}`);
+        throw new OpError(
+          `bilinear(): weight must be three-dimensional, but got ${w.shape.length}`,
+        );
       const [o, i1, i2] = w.shape;
       if (x1.shape.at(-1) !== i1)
-        throw new OpError(`bilinear(): input1 size does not match weight size: got ${x1.shape.at(-1)} but expected ${i1}`);
+        throw new OpError(
+          `bilinear(): input1 size does not match weight size: got ${x1.shape.at(-1)} but expected ${i1}`,
+        );
       if (x2t.shape.at(-1) !== i2)
-        throw new OpError(`bilinear(): input2 size does not match weight size: got ${x2t.shape.at(-1)} but expected ${i2}`);
+        throw new OpError(
+          `bilinear(): input2 size does not match weight size: got ${x2t.shape.at(-1)} but expected ${i2}`,
+        );
       return meta([...x1.shape.slice(0, -1), o], x1.dtype);
     },
     kernel: (a, T) => {
@@ -296,14 +321,16 @@ function einsumPlan(eq: string, shapes: readonly (readonly number[])[]): EinsumP
   const parts = lhs.split(",");
   if (parts.length !== shapes.length)
     throw new OpError(
-      `einsum(): ${parts.length} operands were specified in the equation but ${shapes.length} operands were given`,
+      `einsum(): ${parts.length > shapes.length ? "fewer" : "more"} operands were provided than specified in the equation`,
     );
   let ellDims = 0;
   const subs = parts.map((p, k) => {
     const r = shapes[k].length;
     const letters = p.replace("...", "");
     if (!/^[a-zA-Z]*$/.test(letters))
-      throw new OpError(`einsum(): invalid subscript given at index ${p.search(/[^a-zA-Z.]/)} in the equation string, subscripts must be in [a-zA-Z]`);
+      throw new OpError(
+        `einsum(): invalid subscript given at index ${p.search(/[^a-zA-Z.]/)} in the equation string, subscripts must be in [a-zA-Z]`,
+      );
     const hasEll = p.includes("...");
     const nEll = hasEll ? r - letters.length : 0;
     if ((!hasEll && letters.length !== r) || nEll < 0)
@@ -325,7 +352,7 @@ function einsumPlan(eq: string, shapes: readonly (readonly number[])[]): EinsumP
       if (prev === undefined || prev === 1) sizes.set(c, n);
       else if (n !== prev && n !== 1)
         throw new OpError(
-          `einsum(): operands do not broadcast with remapped shapes (original->remapped): ${shapes.map((sh) => shapeStr(sh)).join(" ")}`,
+          `einsum(): subscript ${c} has size ${n} for operand ${k} which does not broadcast with previously seen size ${prev}`,
         );
     }),
   );
@@ -333,14 +360,19 @@ function einsumPlan(eq: string, shapes: readonly (readonly number[])[]): EinsumP
   if (rhs === undefined) {
     const counts = new Map<string, number>();
     subs.flat().forEach((c) => counts.set(c, (counts.get(c) ?? 0) + 1));
-    out = [...ellNames, ...[...counts.keys()].filter((c) => !c.startsWith(".") && counts.get(c) === 1).sort()];
+    out = [
+      ...ellNames,
+      ...[...counts.keys()].filter((c) => !c.startsWith(".") && counts.get(c) === 1).sort(),
+    ];
   } else {
     const letters = rhs.replace("...", "");
     const [before, after] = rhs.includes("...") ? rhs.split("...") : [rhs, ""];
     out = [...before, ...(rhs.includes("...") ? ellNames : []), ...after];
     for (const c of letters)
       if (!sizes.has(c))
-        throw new OpError(`einsum(): output subscript ${c} does not appear in the equation for any input operand`);
+        throw new OpError(
+          `einsum(): output subscript ${c} does not appear in the equation for any input operand`,
+        );
   }
   return { subs, out, sizes };
 }
@@ -354,16 +386,29 @@ add(
     kind: "compute",
     meta: (a) => {
       const ts = einsumOperands(a);
-      const p = einsumPlan(a.str("equation"), ts.map((t) => t.shape));
+      const p = einsumPlan(
+        a.str("equation"),
+        ts.map((t) => t.shape),
+      );
       const dt = ts[0].dtype;
-      for (const t of ts) if (t.dtype !== dt) throw new OpError(`expected scalar type ${scalarTypeName(dt)} but found ${scalarTypeName(t.dtype)}`);
-      return meta(p.out.map((c) => p.sizes.get(c) as number), isFloating(dt) ? dt : dt);
+      for (const t of ts)
+        if (t.dtype !== dt)
+          throw new OpError(
+            `expected scalar type ${scalarTypeName(dt)} but found ${scalarTypeName(t.dtype)}`,
+          );
+      return meta(
+        p.out.map((c) => p.sizes.get(c) as number),
+        isFloating(dt) ? dt : dt,
+      );
     },
     kernel: (a, T) => einsumKernel(a, T),
     rf: () => GLOBAL,
     fma: (a) => {
       const ts = einsumOperands(a);
-      const p = einsumPlan(a.str("equation"), ts.map((t) => t.shape));
+      const p = einsumPlan(
+        a.str("equation"),
+        ts.map((t) => t.shape),
+      );
       return [...p.sizes.values()].reduce((x, y) => x * y, 1) * Math.max(ts.length - 1, 1);
     },
   }),
@@ -386,7 +431,10 @@ function einsumOperands<T>(a: OpArgs<T>): T[] {
 
 function einsumKernel(a: OpArgs<Tensor>, T: TensorCore): OpOut<Tensor> {
   const ts = einsumOperands(a);
-  const p = einsumPlan(a.str("equation"), ts.map((t) => t.shape));
+  const p = einsumPlan(
+    a.str("equation"),
+    ts.map((t) => t.shape),
+  );
   const all = [...p.sizes.keys()];
   const dimsOf = all.map((c) => p.sizes.get(c) as number);
   const total = dimsOf.reduce((x, y) => x * y, 1);

@@ -12,7 +12,14 @@
 import type { Tensor } from "../tensor/index.js";
 import { isFloating, scalarTypeName } from "./dtype.js";
 import { nnf, op } from "./define.js";
-import { OpError, type OpArgs, type OpDef, type OpRf, type TensorCore, type TensorMeta } from "./types.js";
+import {
+  OpError,
+  type OpArgs,
+  type OpDef,
+  type OpRf,
+  type TensorCore,
+  type TensorMeta,
+} from "./types.js";
 import { broadcastShapes, meta, shapeStr } from "./util.js";
 
 export const LOSS_OPS: OpDef[] = [];
@@ -29,7 +36,8 @@ function reduction(a: OpArgs<unknown>, allowBatchmean = false): Red {
     return sa && re ? "mean" : re ? "sum" : "none";
   }
   const r = a.str("reduction");
-  if (r === "mean" || r === "sum" || r === "none" || (allowBatchmean && r === "batchmean")) return r;
+  if (r === "mean" || r === "sum" || r === "none" || (allowBatchmean && r === "batchmean"))
+    return r;
   throw new OpError(`${r} is not a valid value for reduction`, "ValueError");
 }
 
@@ -94,7 +102,14 @@ function smoothKernel(T: TensorCore, x: Tensor, t: Tensor, th: number, huber: bo
   if (th === 0) return huber ? T.mul(ad, 0) : ad;
   const quad = T.div(T.mul(T.mul(d, d), 0.5), huber ? 1 : th);
   const lin = huber ? T.mul(T.sub(ad, 0.5 * th), th) : T.sub(ad, 0.5 * th);
-  const below = T.noGrad(() => T.unaryOp("lt", ad, (v) => (v < th ? 1 : 0), () => 0));
+  const below = T.noGrad(() =>
+    T.unaryOp(
+      "lt",
+      ad,
+      (v) => (v < th ? 1 : 0),
+      () => 0,
+    ),
+  );
   return T.where(below, quad, lin);
 }
 add(
@@ -105,7 +120,8 @@ add(
     python: true,
     kind: "compute",
     meta: (a) => {
-      if (a.float("beta") < 0) throw new OpError("smooth_l1_loss does not support negative values for beta.");
+      if (a.float("beta") < 0)
+        throw new OpError("smooth_l1_loss does not support negative values for beta.");
       return pointwiseMeta(a);
     },
     kernel: (a, T) => {
@@ -125,7 +141,8 @@ add(
     python: true,
     kind: "compute",
     meta: (a) => {
-      if (a.float("delta") <= 0) throw new OpError("huber_loss does not support non-positive values for delta.");
+      if (a.float("delta") <= 0)
+        throw new OpError("huber_loss does not support non-positive values for delta.");
       return pointwiseMeta(a);
     },
     kernel: (a, T) => {
@@ -192,28 +209,32 @@ add(
   }),
 );
 
-/** ATen's `nll_loss_nd` checks over log-probabilities `x` and class indices `t`. */
+/** ATen's `nll_loss_nd` checks over log-probabilities `x` and class indices `t`, in its order. */
 function nllMeta(x: TensorMeta, t: TensorMeta, w: TensorMeta | undefined, r: Red): TensorMeta {
-  if (x.shape.length < 1)
-    throw new OpError(`Expected 1 or more dimensions (got ${x.shape.length})`, "ValueError");
-  if (x.shape.length !== 1 && t.shape.length >= 1 && x.shape[0] !== t.shape[0])
+  const nd = x.shape.length;
+  if (nd < 1) throw new OpError(`Expected 1 or more dimensions (got ${nd})`, "ValueError");
+  if (nd !== 1 && t.shape.length >= 1 && x.shape[0] !== t.shape[0])
     throw new OpError(
       `Expected input batch_size (${x.shape[0]}) to match target batch_size (${t.shape[0]}).`,
       "ValueError",
     );
-  if (t.dtype !== "int64")
-    throw new OpError(`expected scalar type Long but found ${scalarTypeName(t.dtype)}`);
-  const C = x.shape.length === 1 ? x.shape[0] : x.shape[1];
-  if (w && (w.shape.length !== 1 || w.shape[0] !== C))
-    throw new OpError(
-      `weight tensor should be defined either for all ${C} classes or no classes but got weight tensor of shape: ${shapeStr(w.shape)}`,
-    );
-  const nd = x.shape.length;
+  const C = nd === 1 ? x.shape[0] : x.shape[1];
+  const rest = (): void => {
+    if (t.dtype !== "int64")
+      throw new OpError(`expected scalar type Long but found ${scalarTypeName(t.dtype)}`);
+    if (w && (w.shape.length !== 1 || w.shape[0] !== C))
+      throw new OpError(
+        `weight tensor should be defined either for all ${C} classes or no classes but got weight tensor of shape: ${shapeStr(w.shape)}`,
+      );
+  };
   if (nd <= 2) {
     if (t.shape.length > 1)
       throw new OpError("0D or 1D target tensor expected, multi-target not supported");
     if (nd === 1 && t.shape.length !== 0)
-      throw new OpError(`size mismatch (got input: ${shapeStr(x.shape)}, target: ${shapeStr(t.shape)})`);
+      throw new OpError(
+        `size mismatch (got input: ${shapeStr(x.shape)}, target: ${shapeStr(t.shape)})`,
+      );
+    rest();
     return reducedMeta(nd === 2 ? [x.shape[0]] : [], x.dtype, r);
   }
   const expected = [x.shape[0], ...x.shape.slice(2)];
@@ -229,6 +250,7 @@ function nllMeta(x: TensorMeta, t: TensorMeta, w: TensorMeta | undefined, r: Red
     }
     throw new OpError(`Expected target size ${shapeStr(expected)}, got ${shapeStr(t.shape)}`);
   }
+  rest();
   return reducedMeta(expected, x.dtype, r);
 }
 
@@ -236,7 +258,15 @@ add(
   op({
     name: "nll_loss",
     names: [nnf("nll_loss")],
-    params: ["input", "target", "weight=None", "size_average=None", "ignore_index=-100", "reduce=None", "reduction='mean'"],
+    params: [
+      "input",
+      "target",
+      "weight=None",
+      "size_average=None",
+      "ignore_index=-100",
+      "reduce=None",
+      "reduction='mean'",
+    ],
     python: true,
     kind: "compute",
     meta: (a) => {
@@ -278,12 +308,12 @@ add(
       if (ls < 0 || ls > 1)
         throw new OpError(`label_smoothing must be between 0.0 and 1.0. Got: ${ls}`);
       const w = a.optTensor("weight");
-      if (isFloating(t.dtype)) {
-        // class probabilities: the target has the input's shape
-        const same = x.shape.length === t.shape.length && x.shape.every((s, i) => s === t.shape[i]);
-        if (!same)
+      const same = x.shape.length === t.shape.length && x.shape.every((s, i) => s === t.shape[i]);
+      // class probabilities when the target has the input's shape, else class indices
+      if (same) {
+        if (!isFloating(t.dtype))
           throw new OpError(
-            `Expected target size ${shapeStr([x.shape[0], ...x.shape.slice(2)])}, got ${shapeStr(t.shape)}`,
+            `Expected floating point type for target with class probabilities, got ${scalarTypeName(t.dtype)}`,
           );
         const C = x.shape.length === 1 ? x.shape[0] : x.shape[1];
         if (w && (w.shape.length !== 1 || w.shape[0] !== C))
@@ -300,14 +330,19 @@ add(
       const t = a.tensor("target");
       const r = reduction(a);
       const ls = a.float("label_smoothing");
-      if (isFloating(ctx.dtypeOf(t))) {
+      const same = x.ndim === t.ndim && x.shape.every((s, i) => s === t.shape[i]);
+      if (same && isFloating(ctx.dtypeOf(t))) {
         const cdim = x.ndim === 1 ? 0 : 1;
         const C = x.shape[cdim];
         let target: Tensor = t;
         if (ls > 0) target = T.add(T.mul(t, 1 - ls), ls / C);
         let lp = T.log_softmax(x, cdim);
         const w = a.optTensor("weight");
-        if (w) lp = T.mul(lp, x.ndim === 1 ? w : T.reshape(w, [1, C, ...new Array<number>(x.ndim - 2).fill(1)]));
+        if (w)
+          lp = T.mul(
+            lp,
+            x.ndim === 1 ? w : T.reshape(w, [1, C, ...new Array<number>(x.ndim - 2).fill(1)]),
+          );
         const l = T.neg(T.sum(T.mul(lp, target), [cdim]));
         if (r === "mean") return T.div(T.sum(l), x.ndim === 1 ? 1 : x.size / C);
         return reduce(T, l, r);
@@ -346,7 +381,15 @@ add(
       const l = a.bool("log_target")
         ? T.mul(T.exp(t), T.sub(t, x))
         : T.sub(
-            T.binaryOp("xlogy", t, t, (u) => (u === 0 ? 0 : u * Math.log(u)), (u) => (u === 0 ? 0 : Math.log(u) + 1), () => 0),
+            // d/dt t·log t = log t + 1; PyTorch's target gradient is NaN where t = 0
+            T.binaryOp(
+              "xlogy",
+              t,
+              t,
+              (u) => (u === 0 ? 0 : u * Math.log(u)),
+              (u) => (u === 0 ? NaN : Math.log(u) + 1),
+              () => 0,
+            ),
             T.mul(t, x),
           );
       return reduce(T, l, r, x.ndim ? x.shape[0] : 1);

@@ -129,7 +129,7 @@ add(
 add(
   op({
     name: "__len__",
-    names: [method("__len__"), "builtins.len"],
+    names: [method("__len__")],
     params: ["input", "/"],
     python: true,
     kind: "meta",
@@ -158,12 +158,12 @@ add(
       const x = a.tensor("input");
       if (numel(x.shape) !== 1)
         throw new OpError(
-          numel(x.shape) === 0
-            ? "a Tensor with 0 elements cannot be converted to Scalar"
-            : "only one element tensors can be converted to Python scalars",
-          numel(x.shape) === 0 ? "RuntimeError" : "ValueError",
+          "only one element tensors can be converted to Python scalars",
+          "ValueError",
         );
-      throw new DataDependent("x.item() is the tensor's value, which a meta tensor (shape and dtype only) does not have");
+      throw new DataDependent(
+        "x.item() is the tensor's value, which a meta tensor (shape and dtype only) does not have",
+      );
     },
     kernel: (a, _T, ctx) => {
       const x = a.tensor("input");
@@ -178,7 +178,9 @@ add(
     params: ["input"],
     kind: "meta",
     meta: () => {
-      throw new DataDependent("x.tolist() is the tensor's values, which a meta tensor (shape and dtype only) does not have");
+      throw new DataDependent(
+        "x.tolist() is the tensor's values, which a meta tensor (shape and dtype only) does not have",
+      );
     },
     kernel: (a, _T, ctx) => {
       const x = a.tensor("input");

@@ -12,6 +12,7 @@ import { typeName } from "../python/values.js";
 import type { Tensor } from "../tensor/index.js";
 import { isFloating, scalarTypeName, tensorTypeName } from "./dtype.js";
 import { nnf, op, torch } from "./define.js";
+import { iterStrides } from "./layout.js";
 import { matmulMeta } from "./linalg.js";
 import {
   DataDependent,
@@ -63,6 +64,14 @@ export function applyDropout(
   return T.mul(x, mask);
 }
 
+/** `F.dropout`'s defaults of `p` and `inplace` (what the dropout modules default to). */
+export function dropoutDefaults(): { p: number; inplace: boolean } {
+  const d = NN_OPS.find((o) => o.names.includes(nnf("dropout"))) as OpDef;
+  const get = (n: string): unknown => d.params.find((p) => p.name === n)?.default;
+  const p = get("p") as number | { float: number };
+  return { p: typeof p === "number" ? p : p.float, inplace: get("inplace") as boolean };
+}
+
 /** F.dropout's Python check of p (its message prints p as Python does). */
 function checkP(a: OpArgs<unknown>): number {
   const v = a.raw("p");
@@ -96,8 +105,18 @@ const DROPOUTS: [string, DropoutKind, string, (r: number) => string | null][] = 
         ? null
         : `dropout1d: Expected 2D or 3D input, but received a ${r}D input. Note that dropout1d exists to provide channel-wise dropout on inputs with 1 spatial dimension, a channel dimension, and an optional batch dimension (i.e. 2D or 3D inputs).`,
   ],
-  ["dropout2d", "feature2d", "feature_dropout", (r) => (r >= 2 ? null : "Feature dropout requires at least 2 dimensions in the input")],
-  ["dropout3d", "feature3d", "feature_dropout", (r) => (r >= 1 ? null : "Feature dropout requires at least 2 dimensions in the input")],
+  [
+    "dropout2d",
+    "feature2d",
+    "feature_dropout",
+    (r) => (r >= 2 ? null : "Feature dropout requires at least 2 dimensions in the input"),
+  ],
+  [
+    "dropout3d",
+    "feature3d",
+    "feature_dropout",
+    (r) => (r >= 1 ? null : "Feature dropout requires at least 2 dimensions in the input"),
+  ],
   ["alpha_dropout", "alpha", "alpha_dropout", () => null],
 ];
 for (const [name, kind, native, check] of DROPOUTS) {
@@ -105,7 +124,12 @@ for (const [name, kind, native, check] of DROPOUTS) {
     op({
       name,
       names: [nnf(name)],
-      params: ["input", "p=0.5", `training=${kind === "alpha" ? "False" : "True"}`, "inplace=False"],
+      params: [
+        "input",
+        "p=0.5",
+        `training=${kind === "alpha" ? "False" : "True"}`,
+        "inplace=False",
+      ],
       python: true,
       random: true,
       inplace: (a) => a.truthy("inplace"),
@@ -116,9 +140,14 @@ for (const [name, kind, native, check] of DROPOUTS) {
         const why = check(x.shape.length);
         if (why) throw new OpError(why);
         checkTrain(a, native);
-        if (!isFloating(x.dtype) && a.bool("training") && a.float("p") > 0 && a.float("p") < 1)
-          throw new OpError(`result type Float can't be cast to the desired output type ${scalarTypeName(x.dtype)}`);
-        return x;
+        const p = a.float("p");
+        if (!a.bool("training") || p === 0) return x;
+        if (!isFloating(x.dtype) && p < 1)
+          throw new OpError(
+            `result type Float can't be cast to the desired output type ${scalarTypeName(x.dtype)}`,
+          );
+        // input · mask, the mask laid out like the input (TensorIterator)
+        return meta(x.shape, x.dtype, iterStrides(x.shape, [x]));
       },
       kernel: (a, T, ctx) => {
         const x = a.tensor("input");
@@ -142,7 +171,9 @@ add(
       return a.tensor("input");
     },
     kernel: (a, T, ctx) =>
-      a.bool("train") ? applyDropout("element", a.tensor("input"), a.float("p"), T, ctx.generator) : a.tensor("input"),
+      a.bool("train")
+        ? applyDropout("element", a.tensor("input"), a.float("p"), T, ctx.generator)
+        : a.tensor("input"),
     rf: () => ({ kind: "pointwise" }),
   }),
 );
@@ -169,7 +200,15 @@ add(
   op({
     name: "embedding",
     names: [nnf("embedding")],
-    params: ["input", "weight", "padding_idx=None", "max_norm=None", "norm_type=2.0", "scale_grad_by_freq=False", "sparse=False"],
+    params: [
+      "input",
+      "weight",
+      "padding_idx=None",
+      "max_norm=None",
+      "norm_type=2.0",
+      "scale_grad_by_freq=False",
+      "sparse=False",
+    ],
     python: true,
     kind: "compute",
     meta: (a) => {
@@ -178,7 +217,9 @@ add(
     },
     kernel: (a, T) => {
       if (a.has("max_norm"))
-        throw new OpError("F.embedding(max_norm=…) renormalises the weight in place: dlq has no kernel for it");
+        throw new OpError(
+          "F.embedding(max_norm=…) renormalises the weight in place: dlq has no kernel for it",
+        );
       const w = a.tensor("weight");
       let p = a.has("padding_idx") ? a.int("padding_idx") : null;
       if (p !== null && p < 0) p += w.shape[0];
@@ -201,8 +242,12 @@ add(
       const c = a.int("num_classes");
       if (x.dtype !== "int64") throw new OpError("one_hot is only applicable to index tensor.");
       if (c === -1) {
-        if (numel(x.shape) === 0) throw new OpError("Can not infer total number of classes from empty tensor.");
-        throw new DataDependent("one_hot with num_classes=-1: the number of classes is the input's maximum + 1, known only from its values", "int64");
+        if (numel(x.shape) === 0)
+          throw new OpError("Can not infer total number of classes from empty tensor.");
+        throw new DataDependent(
+          "one_hot with num_classes=-1: the number of classes is the input's maximum + 1, known only from its values",
+          "int64",
+        );
       }
       return meta([...x.shape, c], "int64");
     },
@@ -298,8 +343,8 @@ add(
     meta: (a) => {
       const x = a.tensor("input");
       const g = a.int("num_groups");
-      if (x.shape.length < 2)
-        throw new OpError(`Expected at least 2 dimensions for input tensor but received ${x.shape.length}`);
+      // F.group_norm reads input.size(1) first
+      wrapDim(1, x.shape.length);
       const size = [Math.floor((x.shape[0] * x.shape[1]) / g), g, ...x.shape.slice(2)];
       if (size[0] * numel(size.slice(2)) === 1)
         throw new OpError(
@@ -342,7 +387,16 @@ add(
   op({
     name: "batch_norm",
     names: [nnf("batch_norm"), torch("batch_norm")],
-    params: ["input", "running_mean", "running_var", "weight=None", "bias=None", "training=False", "momentum=0.1", "eps=1e-05"],
+    params: [
+      "input",
+      "running_mean",
+      "running_var",
+      "weight=None",
+      "bias=None",
+      "training=False",
+      "momentum=0.1",
+      "eps=1e-05",
+    ],
     python: true,
     kind: "compute",
     meta: (a) => {
@@ -450,7 +504,9 @@ function sdpaMeta(a: OpArgs<TensorMeta>): TensorMeta {
       `Expected query, key, and value to have the same dtype, but got query.dtype: ${scalarTypeName(q.dtype)} key.dtype: ${scalarTypeName(k.dtype)} and value.dtype: ${scalarTypeName(v.dtype)} instead.`,
     );
   if (!isFloating(q.dtype))
-    throw new OpError(`scaled_dot_product_attention: expected floating point query, key and value, got ${scalarTypeName(q.dtype)}`);
+    throw new OpError(
+      `scaled_dot_product_attention: expected floating point query, key and value, got ${scalarTypeName(q.dtype)}`,
+    );
   if (q.shape.length < 2 || k.shape.length < 2 || v.shape.length < 2)
     throw new OpError(
       `scaled_dot_product_attention: query, key and value must be at least 2-D, got ${q.shape.length}D, ${k.shape.length}D and ${v.shape.length}D`,
@@ -458,8 +514,13 @@ function sdpaMeta(a: OpArgs<TensorMeta>): TensorMeta {
   if (dropoutP < 0 || dropoutP > 1)
     throw new OpError(`dropout probability has to be between 0 and 1, but got ${dropoutP}`);
   if (causal && mask)
-    throw new OpError("_scaled_dot_product_attention: Explicit attn_mask should not be set when is_causal=True");
-  const kt = meta([...k.shape.slice(0, -2), k.shape.at(-1) as number, k.shape.at(-2) as number], k.dtype);
+    throw new OpError(
+      "_scaled_dot_product_attention: Explicit attn_mask should not be set when is_causal=True",
+    );
+  const kt = meta(
+    [...k.shape.slice(0, -2), k.shape.at(-1) as number, k.shape.at(-2) as number],
+    k.dtype,
+  );
   const scores = matmulMeta(q, kt);
   if (mask) {
     if (mask.dtype !== "bool" && mask.dtype !== q.dtype)
@@ -480,7 +541,16 @@ add(
   op({
     name: "scaled_dot_product_attention",
     names: [nnf("scaled_dot_product_attention")],
-    params: ["query", "key", "value", "attn_mask=None", "dropout_p=0.0", "is_causal=False", "*", "scale=None"],
+    params: [
+      "query",
+      "key",
+      "value",
+      "attn_mask=None",
+      "dropout_p=0.0",
+      "is_causal=False",
+      "*",
+      "scale=None",
+    ],
     random: true,
     kind: "compute",
     meta: sdpaMeta,
@@ -495,13 +565,24 @@ add(
       const S = k.shape[k.ndim - 2];
       if (a.bool("is_causal")) {
         const m = new Float64Array(L * S);
-        for (let i = 0; i < L; i++) for (let j = 0; j < S; j++) m[i * S + j] = j <= i ? 0 : -Infinity;
+        for (let i = 0; i < L; i++)
+          for (let j = 0; j < S; j++) m[i * S + j] = j <= i ? 0 : -Infinity;
         s = T.add(s, new T.Tensor(m, [L, S]));
       }
       const mask = a.optTensor("attn_mask");
       if (mask) {
         if (ctx.dtypeOf(mask) === "bool")
-          s = T.add(s, T.noGrad(() => T.unaryOp("mask", mask, (x) => (x !== 0 ? 0 : -Infinity), () => 0)));
+          s = T.add(
+            s,
+            T.noGrad(() =>
+              T.unaryOp(
+                "mask",
+                mask,
+                (x) => (x !== 0 ? 0 : -Infinity),
+                () => 0,
+              ),
+            ),
+          );
         else s = T.add(s, mask);
       }
       let w = T.softmax(s, -1);

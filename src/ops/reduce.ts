@@ -13,7 +13,15 @@
 import type { Tensor } from "../tensor/index.js";
 import { DEFAULT_FLOAT, isFloating, scalarTypeName } from "./dtype.js";
 import { method, op, torch } from "./define.js";
-import { OpError, type DType, type OpArgs, type OpDef, type OpRf, type TensorCore, type TensorMeta } from "./types.js";
+import {
+  OpError,
+  type DType,
+  type OpArgs,
+  type OpDef,
+  type OpRf,
+  type TensorCore,
+  type TensorMeta,
+} from "./types.js";
 import { meta, numel, wrapDim } from "./util.js";
 import { mergeOrPointwise } from "./elementwise.js";
 
@@ -21,7 +29,11 @@ export const REDUCE_OPS: OpDef[] = [];
 const add = (d: OpDef): void => void REDUCE_OPS.push(d);
 
 /** The dims a reduction reduces (sorted, wrapped), or every dim for undefined / empty. */
-export function reducedDims(rank: number, dims: readonly number[] | undefined, emptyIsAll = true): number[] {
+export function reducedDims(
+  rank: number,
+  dims: readonly number[] | undefined,
+  emptyIsAll = true,
+): number[] {
   if (dims === undefined || (dims.length === 0 && emptyIsAll)) return [...Array(rank).keys()];
   const out: number[] = [];
   for (const d of dims) {
@@ -33,7 +45,11 @@ export function reducedDims(rank: number, dims: readonly number[] | undefined, e
 }
 
 /** The shape after reducing `dims` of `shape`. */
-export function reducedShape(shape: readonly number[], dims: readonly number[], keepdim: boolean): number[] {
+export function reducedShape(
+  shape: readonly number[],
+  dims: readonly number[],
+  keepdim: boolean,
+): number[] {
   const out: number[] = [];
   shape.forEach((s, i) => {
     if (!dims.includes(i)) out.push(s);
@@ -43,7 +59,12 @@ export function reducedShape(shape: readonly number[], dims: readonly number[], 
 }
 
 /** global when a reduced dim is one of the `axes` trailing spatial axes. */
-export function reductionRf(name: string, x: TensorMeta, dims: readonly number[], axes: number): OpRf {
+export function reductionRf(
+  name: string,
+  x: TensorMeta,
+  dims: readonly number[],
+  axes: number,
+): OpRf {
   const first = x.shape.length - axes;
   if (axes > 0 && dims.some((d) => d >= first))
     return { kind: "global", reason: `${name} reduces over a spatial axis` };
@@ -215,6 +236,7 @@ for (const [name, isMax] of [
           if (numel(x.shape) === 0)
             throw new OpError(
               `${argname}(): Expected reduction dim to be specified for input.numel() == 0.`,
+              "IndexError",
             );
           return meta(keep ? x.shape.map(() => 1) : [], "int64");
         }
@@ -232,7 +254,12 @@ for (const [name, isMax] of [
         const f = isMax ? T.argmax : T.argmin;
         if (!a.has("dim")) {
           const r = f(x);
-          return keep ? T.reshape(r, x.shape.map(() => 1)) : r;
+          return keep
+            ? T.reshape(
+                r,
+                x.shape.map(() => 1),
+              )
+            : r;
         }
         return f(x, a.int("dim"), keep);
       },
@@ -272,11 +299,18 @@ add(
     meta: (a) => {
       const x = a.tensor("input");
       const dims = reducedDims(x.shape.length, a.dims("dim"), false);
-      return meta(reducedShape(x.shape, dims, a.bool("keepdim")), isFloating(x.dtype) ? x.dtype : DEFAULT_FLOAT);
+      return meta(
+        reducedShape(x.shape, dims, a.bool("keepdim")),
+        isFloating(x.dtype) ? x.dtype : DEFAULT_FLOAT,
+      );
     },
     kernel: (a, T) => {
       const d = a.dims("dim");
-      return T.logsumexp(a.tensor("input"), d === undefined || d.length === 0 ? undefined : d, a.bool("keepdim"));
+      return T.logsumexp(
+        a.tensor("input"),
+        d === undefined || d.length === 0 ? undefined : d,
+        a.bool("keepdim"),
+      );
     },
     rf: (a, axes) => {
       const x = a.tensor("input");
@@ -289,7 +323,8 @@ add(
 function normP(a: OpArgs<TensorMeta> | OpArgs<Tensor>): number | "fro" {
   const v = a.raw("p");
   if (v === null || v === "fro") return "fro";
-  if (typeof v === "string") throw new OpError(`norm: p='${v}' is not supported by dlq (use 'fro' or a number)`);
+  if (typeof v === "string")
+    throw new OpError(`norm: p='${v}' is not supported by dlq (use 'fro' or a number)`);
   return a.float("p");
 }
 
@@ -306,7 +341,7 @@ add(
       const given = a.dtype("dtype");
       if (!isFloating(x.dtype) && !given)
         throw new OpError(
-          `linalg.vector_norm: Expected a floating point or complex tensor as input. Got ${scalarTypeName(x.dtype)}`,
+          `norm(): input dtype should be either floating point or complex. Got ${scalarTypeName(x.dtype)} instead.`,
         );
       const dims = reducedDims(x.shape.length, a.dims("dim"));
       return meta(reducedShape(x.shape, dims, a.bool("keepdim")), given ?? x.dtype);
@@ -346,9 +381,7 @@ for (const name of ["var", "std"] as const) {
         const x = a.tensor("input");
         correction(a);
         if (!isFloating(x.dtype))
-          throw new OpError(
-            `std and var only support floating point and complex dtypes`,
-          );
+          throw new OpError(`std and var only support floating point and complex dtypes`);
         const dims = reducedDims(x.shape.length, a.dims("dim"));
         return meta(reducedShape(x.shape, dims, a.bool("keepdim")), x.dtype);
       },
@@ -359,7 +392,10 @@ for (const name of ["var", "std"] as const) {
         const keep = a.bool("keepdim");
         const n = dims.reduce((p, k) => p * (x.ndim ? x.shape[k] : 1), 1);
         const c = T.sub(x, T.mean(x, dims.length ? dims : undefined, true));
-        const v = T.div(T.sum(T.mul(c, c), dims.length ? dims : undefined, keep), Math.max(n - correction(a), 0));
+        const v = T.div(
+          T.sum(T.mul(c, c), dims.length ? dims : undefined, keep),
+          Math.max(n - correction(a), 0),
+        );
         return name === "std" ? T.sqrt(v) : v;
       },
       rf: (a, axes) => {
@@ -381,14 +417,28 @@ for (const name of ["all", "any"] as const) {
         const x = a.tensor("input");
         if (!a.has("dim")) return meta([], x.dtype === "uint8" ? "uint8" : "bool");
         const dim = wrapDim(a.int("dim"), x.shape.length);
-        return meta(reducedShape(x.shape, x.shape.length ? [dim] : [], a.bool("keepdim")), x.dtype === "uint8" ? "uint8" : "bool");
+        return meta(
+          reducedShape(x.shape, x.shape.length ? [dim] : [], a.bool("keepdim")),
+          x.dtype === "uint8" ? "uint8" : "bool",
+        );
       },
       kernel: (a, T) => {
         const x = a.tensor("input");
-        const nz = T.noGrad(() => T.unaryOp("ne0", x, (v) => (v !== 0 ? 1 : 0), () => 0));
+        const nz = T.noGrad(() =>
+          T.unaryOp(
+            "ne0",
+            x,
+            (v) => (v !== 0 ? 1 : 0),
+            () => 0,
+          ),
+        );
         const dims = a.has("dim") ? a.int("dim") : undefined;
         const keep = a.bool("keepdim");
-        const r = T.noGrad(() => (name === "all" ? T.min(nz, dims === undefined ? undefined : [dims], keep) : T.max(nz, dims === undefined ? undefined : [dims], keep)));
+        const r = T.noGrad(() =>
+          name === "all"
+            ? T.min(nz, dims === undefined ? undefined : [dims], keep)
+            : T.max(nz, dims === undefined ? undefined : [dims], keep),
+        );
         return x.size === 0 ? T.noGrad(() => T.full(r.shape, name === "all" ? 1 : 0)) : r;
       },
       rf: (a, axes) => {

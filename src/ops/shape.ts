@@ -15,10 +15,16 @@
  */
 import { PyTuple, type Value } from "../python/values.js";
 import type { Tensor } from "../tensor/index.js";
-import { canCast, DTYPE_ALIASES, isFloating, resultType, scalarTypeName, tensorTypeName } from "./dtype.js";
+import { DTYPE_ALIASES, isFloating, resultType, scalarTypeName, tensorTypeName } from "./dtype.js";
 import { method, op, torch } from "./define.js";
-import { coreStrides, gatherMap, stridedIndex, stridedView } from "./kernels.js";
-import { contiguousStrides, normStrides, preserveStrides, stridesOf, viewStrides } from "./layout.js";
+import { coreStrides, stridedView } from "./kernels.js";
+import {
+  contiguousStrides,
+  normStrides,
+  preserveStrides,
+  stridesOf,
+  viewStrides,
+} from "./layout.js";
 import {
   DTypeValue,
   OpError,
@@ -79,7 +85,12 @@ function sameSpatial(a: readonly number[], b: readonly number[], axes: number): 
 }
 
 /** rf of a reshaping view: pointwise when the spatial axes are untouched, else global. */
-function reshapeRf(name: string, from: readonly number[], to: readonly number[], axes: number): OpRf {
+function reshapeRf(
+  name: string,
+  from: readonly number[],
+  to: readonly number[],
+  axes: number,
+): OpRf {
   if (sameSpatial(from, to, axes)) return { kind: "pointwise" };
   return {
     kind: "global",
@@ -146,20 +157,86 @@ function viewTo(
   );
 }
 
-viewOp({
-  name: "view",
-  names: [method("view")],
-  params: ["input", "*size"],
-  symInt: ["size"],
-  reshape: true,
-  view: (a, shape, strides) => {
-    const sz = a.raw("size");
-    if (sz instanceof PyTuple && sz.items.length === 1 && sz.items[0] instanceof DTypeValue)
-      throw new OpError("view(dtype) reinterprets the bytes of a tensor: dlq does not model it");
-    return viewTo(shape, strides, a.shape("size"), false);
-  },
-  rf: (a, axes, out) => reshapeRf("view", a.tensor("input").shape, out.shape, axes),
-});
+/** `x.view(dtype)`'s dtype, when that is the call. */
+function viewDtype(a: AnyArgs): DType | undefined {
+  const sz = a.raw("size");
+  return sz instanceof PyTuple && sz.items.length === 1 && sz.items[0] instanceof DTypeValue
+    ? sz.items[0].dtype
+    : undefined;
+}
+const ITEM_SIZE: Record<DType, number> = {
+  float64: 8,
+  float32: 4,
+  float16: 2,
+  bfloat16: 2,
+  int64: 8,
+  int32: 4,
+  int16: 2,
+  int8: 1,
+  uint8: 1,
+  bool: 1,
+};
+/**
+ * `x.view(dtype)` (the same bytes read as another dtype): the last dim scales by the ratio of the
+ * element sizes, with ATen's refusals.
+ */
+function viewAsDtype(x: TensorMeta, to: DType): TensorMeta {
+  const from = x.dtype;
+  const a = ITEM_SIZE[from];
+  const b = ITEM_SIZE[to];
+  if (a === b) return { ...x, dtype: to };
+  const what = `to view ${scalarTypeName(from)} as ${scalarTypeName(to)} (different element sizes)`;
+  const r = x.shape.length;
+  if (r === 0) throw new OpError(`self.dim() cannot be 0 ${what}`);
+  const st = stridesOf(x);
+  if (st[r - 1] !== 1) throw new OpError(`self.stride(-1) must be 1 ${what}, but got ${st[r - 1]}`);
+  const shape = [...x.shape];
+  let strides: number[];
+  if (a > b) {
+    const k = a / b;
+    shape[r - 1] *= k;
+    strides = st.map((s, i) => (i === r - 1 ? 1 : s * k));
+  } else {
+    const k = b / a;
+    if (shape[r - 1] % k !== 0)
+      throw new OpError(`self.size(-1) must be divisible by ${k} ${what}, but got ${shape[r - 1]}`);
+    shape[r - 1] /= k;
+    strides = st.map((s, i) => (i === r - 1 ? 1 : s / k));
+  }
+  return meta(shape, to, normStrides(shape, strides));
+}
+add(
+  op({
+    name: "view",
+    names: [method("view")],
+    params: ["input", "*size"],
+    symInt: ["size"],
+    kind: "view",
+    meta: (a) => {
+      const x = a.tensor("input");
+      const dt = viewDtype(a);
+      if (dt) return viewAsDtype(x, dt);
+      const v = viewTo(x.shape, stridesOf(x), a.shape("size"), false);
+      return meta(v.shape, x.dtype, normStrides(v.shape, v.strides));
+    },
+    kernel: (a, T, ctx) => {
+      const x = a.tensor("input");
+      const dt = viewDtype(a);
+      if (dt) {
+        if (dt === ctx.dtypeOf(x)) return x;
+        throw new OpError(
+          "x.view(dtype) reinterprets the tensor's bytes: dlq's float64 tensor core cannot",
+        );
+      }
+      return T.reshape(x, inferSize(a.shape("size"), x.size));
+    },
+    rf: (a, axes) => {
+      const x = a.tensor("input");
+      if (viewDtype(a)) return { kind: "pointwise" };
+      return reshapeRf("view", x.shape, inferSize(a.shape("size"), numel(x.shape)), axes);
+    },
+  }),
+);
 viewOp({
   name: "reshape",
   names: [method("reshape")],
@@ -230,7 +307,11 @@ viewOp({
 });
 
 /** permute on (sizes, strides). */
-function permuteView(dims: readonly number[], shape: readonly number[], strides: readonly number[]): View {
+function permuteView(
+  dims: readonly number[],
+  shape: readonly number[],
+  strides: readonly number[],
+): View {
   if (dims.length !== shape.length)
     throw new OpError(
       `permute(sparse_coo): number of dimensions in the tensor input does not match the length of the desired ordering of dimensions i.e. input.dim() = ${shape.length} is not equal to len(dims) = ${dims.length}`,
@@ -248,10 +329,14 @@ function permuteView(dims: readonly number[], shape: readonly number[], strides:
 function permuteRf(name: string, perm: readonly number[], rank: number, axes: number): OpRf {
   for (let i = rank - axes; i < rank; i++)
     if (i >= 0 && perm[i] !== i)
-      return { kind: "unsupported", reason: `${name} moves a spatial axis (dims ${perm.join(", ")})` };
+      return {
+        kind: "unsupported",
+        reason: `${name} moves a spatial axis (dims ${perm.join(", ")})`,
+      };
   return { kind: "pointwise" };
 }
-const wrapAll = (dims: readonly number[], rank: number): number[] => dims.map((d) => wrapDim(d, rank));
+const wrapAll = (dims: readonly number[], rank: number): number[] =>
+  dims.map((d) => wrapDim(d, rank));
 
 viewOp({
   name: "permute",
@@ -274,9 +359,15 @@ viewOp({
   },
 });
 
-function transposeView(d0: number, d1: number, shape: readonly number[], strides: readonly number[]): View {
+function transposeView(
+  d0: number,
+  d1: number,
+  shape: readonly number[],
+  strides: readonly number[],
+): View {
   const a = wrapDim(d0, shape.length);
   const b = wrapDim(d1, shape.length);
+  if (shape.length === 0) return { shape: [], strides: [], offset: 0 };
   const sh = [...shape];
   const st = [...strides];
   [sh[a], sh[b]] = [sh[b], sh[a]];
@@ -305,7 +396,12 @@ viewOp({
   view: (a, shape, strides) => transposeView(a.int("dim0"), a.int("dim1"), shape, strides),
   rf: (a, axes) => {
     const x = a.tensor("input");
-    return permuteRf("transpose", swapPerm(x.shape.length, a.int("dim0"), a.int("dim1")), x.shape.length, axes);
+    return permuteRf(
+      "transpose",
+      swapPerm(x.shape.length, a.int("dim0"), a.int("dim1")),
+      x.shape.length,
+      axes,
+    );
   },
 });
 viewOp({
@@ -477,7 +573,11 @@ function expandRf(x: TensorMeta, out: TensorMeta, axes: number): OpRf {
 }
 for (const [names, params, target] of [
   [[method("expand")], ["input", "*size", "implicit=False"], (a: AnyArgs) => a.shape("size")],
-  [[method("expand_as"), torch("expand_as")], ["input", "other"], (a: AnyArgs) => [...(a.tensor("other") as { shape: readonly number[] }).shape]],
+  [
+    [method("expand_as"), torch("expand_as")],
+    ["input", "other"],
+    (a: AnyArgs) => [...(a.tensor("other") as { shape: readonly number[] }).shape],
+  ],
 ] as const) {
   add(
     op({
@@ -491,10 +591,23 @@ for (const [names, params, target] of [
         const v = expandView(target(a), x.shape, stridesOf(x), x.dtype);
         return meta(v.shape, x.dtype, normStrides(v.shape, v.strides));
       },
-      kernel: (a, T) => T.expand(a.tensor("input"), expandView(target(a), a.tensor("input").shape, coreStrides(a.tensor("input").shape), "float64").shape),
+      kernel: (a, T) =>
+        T.expand(
+          a.tensor("input"),
+          expandView(
+            target(a),
+            a.tensor("input").shape,
+            coreStrides(a.tensor("input").shape),
+            "float64",
+          ).shape,
+        ),
       rf: (a, axes) => {
         const x = a.tensor("input");
-        return expandRf(x, meta(expandView(target(a), x.shape, stridesOf(x), x.dtype).shape, x.dtype), axes);
+        return expandRf(
+          x,
+          meta(expandView(target(a), x.shape, stridesOf(x), x.dtype).shape, x.dtype),
+          axes,
+        );
       },
     }),
   );
@@ -511,20 +624,22 @@ function narrowView(
   if (shape.length === 0) throw new OpError("narrow() cannot be applied to a 0-dim tensor.");
   const d = wrapDim(dim, shape.length);
   const size = shape[d];
-  if (start < -size || start > size)
-    throw new OpError(
-      `start out of range (expected to be in range of [${-size}, ${size}], but got ${start})`,
-      "IndexError",
-    );
-  const s = start < 0 ? start + size : start;
+  // ATen wraps `start` like a dim (the end itself is a valid start)
+  const s = start === size ? start : wrapDim(start, size);
   if (s + length > size || length < 0)
     throw new OpError(`start (${s}) + length (${length}) exceeds dimension size (${size}).`);
   const sh = [...shape];
   sh[d] = length;
   return { shape: sh, strides: [...strides], offset: s * strides[d] };
 }
-function selectView(dim: number, index: number, shape: readonly number[], strides: readonly number[]): View {
-  if (shape.length === 0) throw new OpError("select() cannot be applied to a 0-dim tensor.", "IndexError");
+function selectView(
+  dim: number,
+  index: number,
+  shape: readonly number[],
+  strides: readonly number[],
+): View {
+  if (shape.length === 0)
+    throw new OpError("select() cannot be applied to a 0-dim tensor.", "IndexError");
   const d = wrapDim(dim, shape.length);
   const size = shape[d];
   if (index < -size || index >= size)
@@ -549,7 +664,8 @@ viewOp({
   name: "narrow",
   names: [torch("narrow"), method("narrow")],
   params: ["input", "dim", "start", "length"],
-  view: (a, shape, strides) => narrowView(a.int("dim"), a.int("start"), a.int("length"), shape, strides),
+  view: (a, shape, strides) =>
+    narrowView(a.int("dim"), a.int("start"), a.int("length"), shape, strides),
   rf: (a, axes) => alongRf("narrow", a.tensor("input"), a.int("dim"), axes),
 });
 viewOp({
@@ -610,11 +726,17 @@ function multiViewOp(
 }
 
 /** `split(split_size, dim)` as views (ATen's `split`): pieces of split_size, the last smaller. */
-function splitBySize(size: number, dim: number, shape: readonly number[], strides: readonly number[]): View[] {
+function splitBySize(
+  size: number,
+  dim: number,
+  shape: readonly number[],
+  strides: readonly number[],
+): View[] {
   if (shape.length === 0) throw new OpError("split expects at least a 1-dimensional tensor");
   const d = wrapDim(dim, shape.length);
   const n = shape[d];
-  if (size < 0) throw new OpError(`split expects split_size be non-negative, but got split_size=${size}`);
+  if (size < 0)
+    throw new OpError(`split expects split_size be non-negative, but got split_size=${size}`);
   if (size === 0 && n !== 0)
     throw new OpError(
       `split_size can only be 0 if dimension size is 0, but got dimension size of ${n}`,
@@ -628,7 +750,12 @@ function splitBySize(size: number, dim: number, shape: readonly number[], stride
   }
   return out;
 }
-function splitBySizes(sizes: readonly number[], dim: number, shape: readonly number[], strides: readonly number[]): View[] {
+function splitBySizes(
+  sizes: readonly number[],
+  dim: number,
+  shape: readonly number[],
+  strides: readonly number[],
+): View[] {
   if (shape.length === 0) throw new OpError("split expects at least a 1-dimensional tensor");
   const d = wrapDim(dim, shape.length);
   const total = sizes.reduce((p, s) => p + s, 0);
@@ -655,12 +782,18 @@ multiViewOp(
     const d = wrapDim(a.int("dim"), shape.length);
     const n = shape[d];
     const size = Math.ceil(n / chunks);
-    if (size === 0 && n === 0) return splitBySizes(new Array<number>(chunks).fill(0), d, shape, strides);
+    if (size === 0 && n === 0)
+      return splitBySizes(new Array<number>(chunks).fill(0), d, shape, strides);
     return splitBySize(size, d, shape, strides);
   },
   (a) => a.int("dim"),
 );
-function splitViews(a: AnyArgs, key: string, shape: readonly number[], strides: readonly number[]): View[] {
+function splitViews(
+  a: AnyArgs,
+  key: string,
+  shape: readonly number[],
+  strides: readonly number[],
+): View[] {
   const v = a.raw(key);
   const dim = a.int("dim");
   if (typeof v === "number") return splitBySize(a.int(key), dim, shape, strides);
@@ -694,7 +827,8 @@ multiViewOp(
   [torch("unbind"), method("unbind")],
   ["input", "dim=0"],
   (a, shape, strides) => {
-    if (shape.length === 0) throw new OpError("Dimension specified as 0 but tensor has no dimensions", "IndexError");
+    if (shape.length === 0)
+      throw new OpError("Dimension specified as 0 but tensor has no dimensions", "IndexError");
     const d = wrapDim(a.int("dim"), shape.length);
     return [...Array(shape[d]).keys()].map((i) => selectView(d, i, shape, strides));
   },
@@ -718,7 +852,10 @@ add(
           "Number of dimensions of repeat dims can not be smaller than number of dimensions of tensor",
         );
       const padded = [...new Array<number>(r.length - x.shape.length).fill(1), ...x.shape];
-      return meta(padded.map((s, i) => s * r[i]), x.dtype);
+      return meta(
+        padded.map((s, i) => s * r[i]),
+        x.dtype,
+      );
     },
     kernel: (a, T) => {
       const x = a.tensor("input");
@@ -726,10 +863,12 @@ add(
       const padded = [...new Array<number>(r.length - x.ndim).fill(1), ...x.shape];
       const inter = padded.flatMap((s) => [1, s]);
       const big = padded.flatMap((s, i) => [r[i], s]);
-      return T.reshape(T.expand(T.reshape(x, inter), big), padded.map((s, i) => s * r[i]));
+      return T.reshape(
+        T.expand(T.reshape(x, inter), big),
+        padded.map((s, i) => s * r[i]),
+      );
     },
     rf: (a, axes) => {
-      const x = a.tensor("input");
       const r = a.shape("repeats");
       return r.slice(r.length - axes).some((k) => k !== 1)
         ? { kind: "unsupported", reason: "repeat tiles a spatial axis" }
@@ -746,8 +885,9 @@ add(
     meta: (a) => {
       const x = a.tensor("input");
       const dims = a.ints("dims").map((d) => wrapDim(d, x.shape.length));
-      if (new Set(dims).size !== dims.length)
-        throw new OpError(`dims has duplicates, original flip dims size=${dims.length}, but unique flip dims size=${new Set(dims).size}`);
+      const dup = dims.find((d, i) => dims.indexOf(d) !== i);
+      if (dup !== undefined)
+        throw new OpError(`dim ${dup} appears multiple times in the list of dims`);
       return meta(x.shape, x.dtype, preserveStrides(x));
     },
     kernel: (a, T) => {
@@ -788,7 +928,7 @@ add(
 add(
   op({
     name: "detach",
-    names: [torch("detach"), method("detach")],
+    names: [torch("detach"), method("detach"), method("data")],
     params: ["input"],
     kind: "view",
     meta: (a) => a.tensor("input"),
@@ -927,12 +1067,14 @@ function castMeta(x: TensorMeta, dtype: DType | undefined, copy = false): Tensor
 /** The kernel of a cast: integer and bool targets round values (no gradient flows). */
 function castKernel(T: TensorCore, x: Tensor, from: DType, to: DType | undefined): Tensor {
   if (to === undefined || to === from) return x;
-  if (isFloating(to)) {
-    if (to === "float64" || from !== "float64") return T.mul(x, 1);
-    const f = to === "float32" ? Math.fround : (v: number) => v;
-    return T.unaryOp("to", x, f, () => 1);
-  }
-  const conv = to === "bool" ? (v: number) => (v !== 0 ? 1 : 0) : to === "uint8" ? (v: number) => ((Math.trunc(v) % 256) + 256) % 256 : Math.trunc;
+  // dlq computes every floating dtype in float64 (gradcheck's central differences need it)
+  if (isFloating(to)) return T.mul(x, 1);
+  const conv =
+    to === "bool"
+      ? (v: number) => (v !== 0 ? 1 : 0)
+      : to === "uint8"
+        ? (v: number) => ((Math.trunc(v) % 256) + 256) % 256
+        : Math.trunc;
   return T.noGrad(() => T.unaryOp("to", x, conv, () => 0));
 }
 
@@ -956,7 +1098,8 @@ for (const [name, dtype] of CASTS) {
       params: ["input", "memory_format=None"],
       kind: "view",
       meta: (a) => castMeta(a.tensor("input"), dtype),
-      kernel: (a, T, ctx) => castKernel(T, a.tensor("input"), ctx.dtypeOf(a.tensor("input")), dtype),
+      kernel: (a, T, ctx) =>
+        castKernel(T, a.tensor("input"), ctx.dtypeOf(a.tensor("input")), dtype),
       rf: () => ({ kind: "pointwise" }),
     }),
   );
@@ -981,15 +1124,34 @@ add(
   op({
     name: "to",
     names: [method("to")],
-    params: ["input", "arg0=None", "arg1=None", "non_blocking=False", "copy=False", "*", "dtype=None", "device=None", "memory_format=None"],
+    params: [
+      "input",
+      "arg0=None",
+      "arg1=None",
+      "non_blocking=False",
+      "copy=False",
+      "*",
+      "dtype=None",
+      "device=None",
+      "memory_format=None",
+    ],
     kind: "view",
     meta: (a) => {
       const x = a.tensor("input");
-      return castMeta(x, toTarget(a, (t) => t.dtype), a.bool("copy"));
+      return castMeta(
+        x,
+        toTarget(a, (t) => t.dtype),
+        a.bool("copy"),
+      );
     },
     kernel: (a, T, ctx) => {
       const x = a.tensor("input");
-      return castKernel(T, x, ctx.dtypeOf(x), toTarget(a, (t) => ctx.dtypeOf(t)));
+      return castKernel(
+        T,
+        x,
+        ctx.dtypeOf(x),
+        toTarget(a, (t) => ctx.dtypeOf(t)),
+      );
     },
     rf: () => ({ kind: "pointwise" }),
   }),
@@ -1001,7 +1163,13 @@ add(
     params: ["input", "other"],
     kind: "view",
     meta: (a) => castMeta(a.tensor("input"), a.tensor("other").dtype),
-    kernel: (a, T, ctx) => castKernel(T, a.tensor("input"), ctx.dtypeOf(a.tensor("input")), ctx.dtypeOf(a.tensor("other"))),
+    kernel: (a, T, ctx) =>
+      castKernel(
+        T,
+        a.tensor("input"),
+        ctx.dtypeOf(a.tensor("input")),
+        ctx.dtypeOf(a.tensor("other")),
+      ),
     rf: () => ({ kind: "pointwise" }),
   }),
 );

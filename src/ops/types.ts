@@ -221,7 +221,9 @@ export interface OpDef {
   /**
    * The computation on the tensor core, recorded for autodiff. Absent when dlq cannot compute
    * the op (numeric commands then refuse, naming it), and for `kind: "meta"` ops whose meta
-   * result is already the value (`x.size(0)`); present for the data-dependent ones (`x.item()`).
+   * result is already the value (`x.size(0)`); present for the data-dependent ones (`x.item()`)
+   * and those with an effect (`torch.manual_seed` reseeds `ctx.generator`). Every other op in
+   * the registry has one.
    *
    * An {@link OpDef.inplace} op's kernel returns the new value of its first tensor argument; the
    * host writes it in (or rebinds the name), as it decides for autodiff. A creation op given

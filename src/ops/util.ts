@@ -70,7 +70,9 @@ export function meta(
   dtype: DType,
   strides?: readonly number[],
 ): TensorMeta {
-  return strides === undefined ? { shape: [...shape], dtype } : { shape: [...shape], dtype, strides };
+  return strides === undefined
+    ? { shape: [...shape], dtype }
+    : { shape: [...shape], dtype, strides };
 }
 
 /** Whether an op result is a tensor (not a tuple or a Python value). */

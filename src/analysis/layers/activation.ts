@@ -3,6 +3,11 @@
  * PReLU, owns no parameters. Each definition's configuration names the function it applies
  * (`config.fn`, also in {@link ACTIVATION_FN}) so a later tensor forward can dispatch on it.
  *
+ * The functional ops (src/ops/activation.ts) are the one place for each activation's defaults and
+ * formula: a module's constructor defaults are its `torch.nn.functional` function's (LeakyReLU's
+ * `negative_slope` is F.leaky_relu's), and its forward is {@link applyActivation}. This file keeps
+ * the modules' own part: constructor validation and PyTorch's construction-time refusals.
+ *
  * Receptive field: elementwise functions are `pointwise`. Softmax, LogSoftmax and Softmin normalise
  * along one dim: when that dim is a spatial axis (dim ≥ 2 of an input of rank ≥ 3, laid out
  * (N, C, *spatial)) every output sees the whole axis, so the step is `global`; otherwise (the class
@@ -10,36 +15,19 @@
  */
 import type { PyValue } from "../../spec/types.js";
 import type { Tensor } from "../../tensor/index.js";
-import { anyInt, int, py, real, shapeStr, truthy, wrapDim } from "./common.js";
+import {
+  activationDefaults,
+  applyActivation,
+  checkActivation,
+  softmaxDim as opSoftmaxDim,
+  type ActivationFn,
+} from "../../ops/activation.js";
+import { OpError } from "../../ops/types.js";
+import { PyFloat, type Value } from "../../python/values.js";
+import { anyInt, int, py, real, shapeStr, truthy } from "./common.js";
 import { LayerError, type LayerDef, type ParamSpec, type Shape, type TensorCore } from "./types.js";
 
-/** The function an activation layer applies, named as in `torch.nn.functional`. */
-export type ActivationFn =
-  | "relu"
-  | "relu6"
-  | "leaky_relu"
-  | "prelu"
-  | "elu"
-  | "selu"
-  | "celu"
-  | "gelu"
-  | "silu"
-  | "mish"
-  | "sigmoid"
-  | "tanh"
-  | "softplus"
-  | "softsign"
-  | "softmax"
-  | "log_softmax"
-  | "softmin"
-  | "hardtanh"
-  | "hardsigmoid"
-  | "hardswish"
-  | "threshold"
-  | "tanhshrink"
-  | "hardshrink"
-  | "softshrink"
-  | "logsigmoid";
+export type { ActivationFn };
 
 /** A configured activation: the function and its arguments (PyTorch's names, defaults filled). */
 export interface ActivationConfig {
@@ -78,14 +66,9 @@ export const ACTIVATION_FN: Readonly<Record<string, ActivationFn>> = {
 
 type Parse = (args: Record<string, PyValue>) => ActivationConfig["params"];
 
-const sigmoidScalar = (v: number): number => 1 / (1 + Math.exp(-v));
-
 /**
- * Applies an activation on the tensor core, with the formulas (and the derivatives at the kinks)
- * of PyTorch 1.13's CPU kernels (aten/src/ATen/native/cpu/Activation.cpp): ReLU6 and Hardtanh pass
- * the gradient only strictly inside (min, max); Hardshrink zeroes |x| ≤ λ; PReLU's slope applies
- * at x ≤ 0; Softmax/LogSoftmax/Softmin normalise along {@link softmaxDim}. `weight` is PReLU's
- * parameter (broadcast along dim 1 of inputs of rank ≥ 2).
+ * Applies an activation module's function on the tensor core (src/ops/activation.ts's
+ * {@link applyActivation}); `weight` is PReLU's parameter.
  */
 export function activationForward(
   c: ActivationConfig,
@@ -93,129 +76,38 @@ export function activationForward(
   F: TensorCore,
   weight?: Tensor,
 ): Tensor {
-  const p = c.params;
-  const num = (k: string): number => p[k] as number;
-  switch (c.fn) {
-    case "relu":
-      return F.relu(x);
-    case "relu6":
-      return F.unaryOp(
-        "relu6",
-        x,
-        (v) => (v !== v ? v : Math.min(Math.max(v, 0), 6)),
-        (v) => (v > 0 && v < 6 ? 1 : 0),
-      );
-    case "hardtanh": {
-      const lo = num("min_val");
-      const hi = num("max_val");
-      return F.unaryOp(
-        "hardtanh",
-        x,
-        (v) => (v !== v ? v : Math.min(Math.max(v, lo), hi)),
-        (v) => (v > lo && v < hi ? 1 : 0),
-      );
-    }
-    case "leaky_relu":
-      return F.leaky_relu(x, num("negative_slope"));
-    case "prelu": {
-      if (!weight) throw new LayerError("PReLU needs its weight");
-      const shape =
-        x.ndim >= 2 ? x.shape.map((_s, i) => (i === 1 ? weight.size : 1)) : [weight.size];
-      const w = weight.size === 1 ? F.reshape(weight, []) : F.reshape(weight, shape);
-      const pos = F.relu(x);
-      return F.add(pos, F.mul(w, F.sub(x, pos)));
-    }
-    case "elu":
-      return F.elu(x, num("alpha"));
-    case "celu": {
-      const a = num("alpha");
-      return F.mul(F.elu(F.mul(x, 1 / a), 1), a);
-    }
-    case "selu":
-      return F.selu(x);
-    case "gelu":
-      return F.gelu(x, p.approximate as "none" | "tanh");
-    case "silu":
-      return F.silu(x);
-    case "mish":
-      return F.mul(x, F.tanh(F.softplus(x)));
-    case "sigmoid":
-      return F.sigmoid(x);
-    case "tanh":
-      return F.tanh(x);
-    case "softplus":
-      return F.softplus(x, num("beta"), num("threshold"));
-    case "softsign":
-      return F.unaryOp(
-        "softsign",
-        x,
-        (v) => v / (1 + Math.abs(v)),
-        (v) => 1 / ((1 + Math.abs(v)) * (1 + Math.abs(v))),
-      );
-    case "softmax":
-      return F.softmax(x, softmaxDim(p.dim as number | null, x.shape));
-    case "log_softmax":
-      return F.log_softmax(x, softmaxDim(p.dim as number | null, x.shape));
-    case "softmin":
-      return F.softmax(F.neg(x), softmaxDim(p.dim as number | null, x.shape));
-    case "hardsigmoid":
-      return F.unaryOp(
-        "hardsigmoid",
-        x,
-        (v) => (v <= -3 ? 0 : v >= 3 ? 1 : v / 6 + 0.5),
-        // PyTorch 1.13's backward multiplies by one_sixth = 1.0f / 6.0f, a float32 constant.
-        (v) => (v > -3 && v < 3 ? Math.fround(1 / 6) : 0),
-      );
-    case "hardswish":
-      return F.unaryOp(
-        "hardswish",
-        x,
-        (v) => (v <= -3 ? 0 : v >= 3 ? v : (v * (v + 3)) / 6),
-        (v) => (v < -3 ? 0 : v <= 3 ? v / 3 + 0.5 : 1),
-      );
-    case "threshold": {
-      const th = num("threshold");
-      const val = num("value");
-      return F.unaryOp(
-        "threshold",
-        x,
-        (v) => (v > th ? v : val),
-        (v) => (v > th ? 1 : 0),
-      );
-    }
-    case "tanhshrink":
-      return F.unaryOp(
-        "tanhshrink",
-        x,
-        (v) => v - Math.tanh(v),
-        (v) => Math.tanh(v) ** 2,
-      );
-    case "hardshrink": {
-      const l = num("lambd");
-      return F.unaryOp(
-        "hardshrink",
-        x,
-        (v) => (v >= -l && v <= l ? 0 : v),
-        (v) => (v >= -l && v <= l ? 0 : 1),
-      );
-    }
-    case "softshrink": {
-      const l = num("lambd");
-      return F.unaryOp(
-        "softshrink",
-        x,
-        (v) => (v > l ? v - l : v < -l ? v + l : 0),
-        (v) => (v > l || v < -l ? 1 : 0),
-      );
-    }
-    case "logsigmoid":
-      return F.unaryOp(
-        "logsigmoid",
-        x,
-        (v) => Math.min(v, 0) - Math.log1p(Math.exp(-Math.abs(v))),
-        (v) => sigmoidScalar(-v),
-      );
+  try {
+    return applyActivation(c.fn, c.params, x, F, weight);
+  } catch (e) {
+    if (e instanceof OpError) throw new LayerError(e.message);
+    throw e;
   }
+}
+
+/** A module parameter whose default is F.FN's (as the layer catalogue holds values). */
+function fromF(fn: ActivationFn, name: string): ParamSpec {
+  const d = activationDefaults(fn)[name];
+  if (d === undefined) throw new Error(`F.${fn} has no default for '${name}'`);
+  return { name, default: pyValue(d) };
+}
+/** A default as the catalogue's signatures hold it: a whole float as its number (like JSON). */
+function pyValue(v: Value): PyValue {
+  if (v instanceof PyFloat) return v.float;
+  if (v === null || typeof v === "number" || typeof v === "string" || typeof v === "boolean")
+    return v;
+  throw new Error(`no layer-catalogue value for a default of type ${typeof v}`);
+}
+
+/** The functional op's forward-time refusals (`CELU(alpha=0)`), as a layer's LayerError. */
+function forwardCheck(fn: ActivationFn): (p: ActivationConfig["params"]) => void {
+  return (p) => {
+    try {
+      checkActivation(fn, p);
+    } catch (e) {
+      if (e instanceof OpError) throw new LayerError(e.message);
+      throw e;
+    }
+  };
 }
 
 /**
@@ -242,7 +134,7 @@ function act(
   };
 }
 
-const INPLACE: ParamSpec = { name: "inplace", default: false };
+const INPLACE: ParamSpec = fromF("relu", "inplace");
 const inplaceOnly: Parse = (a) => ({ inplace: truthy(a.inplace) });
 const none: Parse = () => ({});
 
@@ -274,7 +166,7 @@ export const LogSigmoid = act("LogSigmoid", [], none);
 /** https://pytorch.org/docs/stable/generated/torch.nn.LeakyReLU.html — (*) → (*). */
 export const LeakyReLU = act(
   "LeakyReLU",
-  [{ name: "negative_slope", default: 0.01 }, INPLACE],
+  [fromF("leaky_relu", "negative_slope"), INPLACE],
   (a) => ({
     negative_slope: real("negative_slope", a.negative_slope),
     inplace: truthy(a.inplace),
@@ -282,7 +174,7 @@ export const LeakyReLU = act(
 );
 
 /** https://pytorch.org/docs/stable/generated/torch.nn.ELU.html — (*) → (*). */
-export const ELU = act("ELU", [{ name: "alpha", default: 1.0 }, INPLACE], (a) => ({
+export const ELU = act("ELU", [fromF("elu", "alpha"), INPLACE], (a) => ({
   alpha: real("alpha", a.alpha),
   inplace: truthy(a.inplace),
 }));
@@ -293,11 +185,9 @@ export const ELU = act("ELU", [{ name: "alpha", default: 1.0 }, INPLACE], (a) =>
  */
 export const CELU = act(
   "CELU",
-  [{ name: "alpha", default: 1.0 }, INPLACE],
+  [fromF("celu", "alpha"), INPLACE],
   (a) => ({ alpha: real("alpha", a.alpha), inplace: truthy(a.inplace) }),
-  (p) => {
-    if (p.alpha === 0) throw new LayerError("ZeroDivisionError: alpha cannot be 0 for CELU");
-  },
+  forwardCheck("celu"),
 );
 
 /**
@@ -306,29 +196,20 @@ export const CELU = act(
  */
 export const GELU = act(
   "GELU",
-  [{ name: "approximate", default: "none" }],
+  [fromF("gelu", "approximate")],
   (a) => {
     if (typeof a.approximate !== "string") {
       throw new LayerError(`approximate must be a str, got ${py(a.approximate)}`);
     }
     return { approximate: a.approximate };
   },
-  (p) => {
-    if (p.approximate !== "none" && p.approximate !== "tanh") {
-      throw new LayerError(
-        `approximate argument must be either none or tanh, got ${py(p.approximate)}`,
-      );
-    }
-  },
+  forwardCheck("gelu"),
 );
 
 /** https://pytorch.org/docs/stable/generated/torch.nn.Softplus.html — (*) → (*). */
 export const Softplus = act(
   "Softplus",
-  [
-    { name: "beta", default: 1.0 },
-    { name: "threshold", default: 20.0 },
-  ],
+  [fromF("softplus", "beta"), fromF("softplus", "threshold")],
   (a) => ({ beta: real("beta", a.beta), threshold: real("threshold", a.threshold) }),
 );
 
@@ -340,8 +221,8 @@ export const Softplus = act(
 export const Hardtanh = act(
   "Hardtanh",
   [
-    { name: "min_val", default: -1.0 },
-    { name: "max_val", default: 1.0 },
+    fromF("hardtanh", "min_val"),
+    fromF("hardtanh", "max_val"),
     INPLACE,
     { name: "min_value", default: null },
     { name: "max_value", default: null },
@@ -375,7 +256,7 @@ export const Threshold = act(
 );
 
 /** https://pytorch.org/docs/stable/generated/torch.nn.Hardshrink.html — (*) → (*). */
-export const Hardshrink = act("Hardshrink", [{ name: "lambd", default: 0.5 }], (a) => ({
+export const Hardshrink = act("Hardshrink", [fromF("hardshrink", "lambd")], (a) => ({
   lambd: real("lambd", a.lambd),
 }));
 
@@ -385,13 +266,9 @@ export const Hardshrink = act("Hardshrink", [{ name: "lambd", default: 0.5 }], (
  */
 export const Softshrink = act(
   "Softshrink",
-  [{ name: "lambd", default: 0.5 }],
+  [fromF("softshrink", "lambd")],
   (a) => ({ lambd: real("lambd", a.lambd) }),
-  (p) => {
-    if ((p.lambd as number) < 0) {
-      throw new LayerError(`lambda must be greater or equal to 0, but found to be ${p.lambd}.`);
-    }
-  },
+  forwardCheck("softshrink"),
 );
 
 /** Normalised configuration of PReLU. */
@@ -440,13 +317,17 @@ export const PReLU: LayerDef<PReLUConfig> = {
 };
 
 /**
- * The dim Softmax/LogSoftmax/Softmin normalise along: `dim`, or for dim=None PyTorch's legacy
- * implicit choice (`_get_softmax_dim`: 0 for inputs of rank 0, 1 or 3, else 1). Throws LayerError
- * when dim is out of range.
+ * The dim Softmax/LogSoftmax/Softmin normalise along (src/ops/activation.ts's `softmaxDim`:
+ * `dim`, or PyTorch's legacy implicit choice for dim=None). Throws LayerError when dim is out of
+ * range.
  */
 export function softmaxDim(dim: number | null, input: Shape): number {
-  if (dim === null) return input.length === 0 || input.length === 1 || input.length === 3 ? 0 : 1;
-  return wrapDim(dim, input.length);
+  try {
+    return opSoftmaxDim(dim, input);
+  } catch (e) {
+    if (e instanceof OpError) throw new LayerError(e.message);
+    throw e;
+  }
 }
 
 /**
@@ -458,7 +339,7 @@ export function softmaxDim(dim: number | null, input: Shape): number {
 function softmaxLike(type: string): LayerDef<ActivationConfig> {
   return {
     type,
-    signature: [{ name: "dim", default: null }],
+    signature: [fromF(ACTIVATION_FN[type], "dim")],
     configure: (a) => ({
       fn: ACTIVATION_FN[type],
       params: { dim: a.dim === null ? null : anyInt("dim", a.dim) },

@@ -1,6 +1,8 @@
 /**
  * Dropout layers: Dropout, Dropout1d/2d/3d, AlphaDropout, FeatureAlphaDropout. Each keeps the
- * input's shape, owns no parameters and is a `pointwise` receptive-field step.
+ * input's shape, owns no parameters and is a `pointwise` receptive-field step. Their defaults are
+ * `F.dropout`'s and their training-mode forward is the op registry's dropout
+ * ({@link applyDropout}, src/ops/nn.ts), the one place for the dropout formula.
  *
  * Input ranks follow PyTorch in training mode (a fresh module's mode): the channel-wise ("feature")
  * variants refuse inputs with too few dims.
@@ -8,6 +10,8 @@
 import type { PyValue } from "../../spec/types.js";
 import { py, truthy, unfloat } from "./common.js";
 import type { Tensor } from "../../tensor/index.js";
+import { applyDropout, dropoutDefaults, type DropoutKind } from "../../ops/nn.js";
+import { OpError } from "../../ops/types.js";
 import { LayerError, type ForwardMode, type LayerDef, type TensorCore } from "./types.js";
 
 /** Normalised configuration of every dropout layer. */
@@ -36,30 +40,26 @@ function configure(args: Record<string, PyValue>): DropoutConfig {
 
 /**
  * The tensor forward of a dropout class: the identity (eval mode) unless `mode.trainDropout`; then
- * inverted dropout with a mask from `mode.generator`, per element (`channelDims` 0) or per channel
- * (the mask covers the first `channelDims(rank)` dims and broadcasts over the rest), as PyTorch's
- * `F.dropout` / `F.dropout1d/2d/3d` in training mode.
+ * the op registry's dropout of `kind` (per element, or per channel for the feature variants), as
+ * PyTorch's `F.dropout` / `F.dropout1d/2d/3d` in training mode.
  */
-function dropoutForward(type: string, channelDims: ((rank: number) => number) | "alpha" | null) {
+function dropoutForward(type: string, kind: DropoutKind) {
   return (c: DropoutConfig, x: Tensor, _p: unknown, F: TensorCore, mode?: ForwardMode): Tensor => {
     if (!mode?.trainDropout || c.p === 0) return x;
-    if (channelDims === "alpha") {
+    if (kind === "alpha") {
       throw new LayerError(`${type} in training mode has no tensor forward in dlq`);
     }
-    if (channelDims === null)
-      return F.dropout(x, c.p, { training: true, generator: mode.generator });
-    const k = channelDims(x.ndim);
-    const shape = x.shape.map((s, i) => (i < k ? s : 1));
-    const mask = F.zeros(shape);
-    if (c.p < 1) {
-      if (!mode.generator) throw new LayerError(`${type}: a generator is needed in training mode`);
-      const keep = 1 - c.p;
-      for (let i = 0; i < mask.size; i++)
-        mask.data[i] = mode.generator.uniform() < keep ? 1 / keep : 0;
+    try {
+      return applyDropout(kind, x, c.p, F, mode.generator);
+    } catch (e) {
+      if (e instanceof OpError) throw new LayerError(`${type}: ${e.message}`);
+      throw e;
     }
-    return F.mul(x, mask);
   };
 }
+
+/** F.dropout's defaults (p = 0.5, inplace = False), as the catalogue's signatures hold them. */
+const DEFAULTS = dropoutDefaults();
 
 /**
  * One dropout class. `check` refuses input ranks PyTorch refuses (in training mode).
@@ -67,13 +67,13 @@ function dropoutForward(type: string, channelDims: ((rank: number) => number) | 
 function dropout(
   type: string,
   check: (rank: number) => string | null,
-  channelDims: ((rank: number) => number) | "alpha" | null = null,
+  kind: DropoutKind = "element",
 ): LayerDef<DropoutConfig> {
   return {
     type,
     signature: [
-      { name: "p", default: 0.5 },
-      { name: "inplace", default: false },
+      { name: "p", default: DEFAULTS.p },
+      { name: "inplace", default: DEFAULTS.inplace },
     ],
     configure,
     outputShape(_c, input) {
@@ -83,7 +83,7 @@ function dropout(
     },
     parameters: () => [],
     rf: () => ({ kind: "pointwise" }),
-    forward: dropoutForward(type, channelDims),
+    forward: dropoutForward(type, kind),
   };
 }
 
@@ -105,7 +105,7 @@ export const Dropout1d = dropout(
     r === 2 || r === 3
       ? null
       : `dropout1d: Expected 2D or 3D input, but received a ${r}D input. Note that dropout1d exists to provide channel-wise dropout on inputs with 1 spatial dimension, a channel dimension, and an optional batch dimension (i.e. 2D or 3D inputs).`,
-  (r) => r - 1,
+  "feature1d",
 );
 
 /**
@@ -113,22 +113,14 @@ export const Dropout1d = dropout(
  * Shape: (N, C, H, W) or (N, C, L) → same (PyTorch only warns for other ranks ≥ 2); zeroes whole
  * channels. A 3D input is treated as (N, C, L), as PyTorch does.
  */
-export const Dropout2d = dropout(
-  "Dropout2d",
-  (r) => (r >= 2 ? null : FEATURE_MIN),
-  () => 2,
-);
+export const Dropout2d = dropout("Dropout2d", (r) => (r >= 2 ? null : FEATURE_MIN), "feature2d");
 
 /**
  * `nn.Dropout3d` — https://pytorch.org/docs/stable/generated/torch.nn.Dropout3d.html
  * Shape: (N, C, D, H, W) or (C, D, H, W) → same (PyTorch warns for other ranks and adds a batch
  * dim to non-5D inputs, so any rank ≥ 1 flows).
  */
-export const Dropout3d = dropout(
-  "Dropout3d",
-  (r) => (r >= 1 ? null : FEATURE_MIN),
-  (r) => (r === 5 ? 2 : 1),
-);
+export const Dropout3d = dropout("Dropout3d", (r) => (r >= 1 ? null : FEATURE_MIN), "feature3d");
 
 /**
  * `nn.AlphaDropout` — https://pytorch.org/docs/stable/generated/torch.nn.AlphaDropout.html

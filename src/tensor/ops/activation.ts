@@ -35,8 +35,11 @@ export function relu(a: Tensor): Tensor {
   );
 }
 
-/** x if x > 0 else slope·x (default slope 0.01); derivative 1 or slope (slope at 0). */
-export function leaky_relu(a: Tensor, negative_slope = 0.01): Tensor {
+/**
+ * x if x > 0 else slope·x; derivative 1 or slope (slope at 0). The slope has no default here:
+ * PyTorch's (0.01) lives with `F.leaky_relu` in the op registry (src/ops/activation.ts).
+ */
+export function leaky_relu(a: Tensor, negative_slope: number): Tensor {
   const s = negative_slope;
   return unaryOp(
     "leaky_relu",
