@@ -161,11 +161,16 @@ function selfCheck(entry: AnswerEntry, argv: string[], raw: RawRun): EntryResult
     checks.push({ path: ex.path, expected: ex.expected, got, ok: o.ok, message: o.message });
   }
   if (entry.answer && doc !== undefined) {
+    let right: Json;
     try {
-      resolvePath(doc, entry.answer.steps);
+      right = resolvePath(doc, entry.answer.steps);
     } catch (e) {
       if (!(e instanceof PathError)) throw e;
       return unknownPath(entry.answer.path, entry.answer.loc, e);
+    }
+    // A question without expect: its row shows the answer the key gives.
+    if (entry.expect.length === 0) {
+      checks.push({ path: entry.answer.path, got: right, ok: true, message: "" });
     }
   }
   return { ...base, status: checks.every((c) => c.ok) ? "pass" : "fail", checks };
