@@ -76,6 +76,8 @@ export class EntryRunner {
       });
       // An idle thread must not keep the process alive.
       this.worker.unref();
+      // A thread stopped by the runner may still report its end: never an unhandled 'error'.
+      this.worker.on("error", () => {});
     }
     return this.worker;
   }
