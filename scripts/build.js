@@ -241,8 +241,17 @@ await build({
   plugins: [lazyChildProcess, coreCli, lezerTables, noHighlight, precompiledValidator],
 });
 
+// `dlq check` runs its entries in a worker thread (src/commands/check_runner.ts): this small entry
+// point, which runs the core's `main` (loaded through the launcher, code cache and all).
+await build({
+  ...common,
+  entryPoints: ["src/commands/check_worker.ts"],
+  outfile: "dist/check-worker.cjs",
+  plugins: [lazyChildProcess, coreCli],
+});
+
 // bin/load-cli.cjs decodes the bundles as latin1, which is only right for ASCII.
-for (const file of ["dist/cli.cjs", "dist/heavy.cjs"]) {
+for (const file of ["dist/cli.cjs", "dist/heavy.cjs", "dist/check-worker.cjs"]) {
   const bytes = readFileSync(new URL(file, root));
   const wide = bytes.findIndex((b) => b > 0x7f);
   if (wide >= 0) {

@@ -7,6 +7,7 @@ import { Command, CommanderError } from "commander";
 import { InputError } from "./errors.js";
 import { CHECK_HELP } from "./commands/check_help.js";
 import { PLAIN, colorStyle, type Context } from "./commands/context.js";
+import { escapeControls } from "./util/quote.js";
 import { fdWriter, isTerminal } from "./util/stdio.js";
 
 export const VERSION = "0.1.0";
@@ -58,6 +59,7 @@ export async function main(argv: string[], io: Partial<Context> = {}): Promise<n
     out: io.out ?? fdWriter(1),
     err: io.err ?? fdWriter(2),
     readStdin: io.readStdin ?? (() => readAll(process.stdin)),
+    ...(io.files ? { files: io.files } : {}),
   };
   let code: number = EXIT.ok;
   const run =
@@ -206,10 +208,18 @@ export async function main(argv: string[], io: Partial<Context> = {}): Promise<n
     "dlq check examples/answers.yaml",
     "dlq check examples/answers.yaml --junit report.xml",
     "dlq check examples/answers.yaml --only cnn-receptive-field --json",
+    "dlq check examples/answers.yaml --answers examples/student_answers.yaml",
   ])
-    .argument("<FILE>", "answers file, YAML or JSON (a path, or - for stdin)")
+    .argument("<FILE>", "answers file (or, with --answers, the key), YAML or JSON (a path, or -)")
     .addHelpText("after", CHECK_HELP)
-    .option("--junit <OUT>", "also write JUnit XML (one testcase per entry) to OUT")
+    .option(
+      "--answers <STUDENT>",
+      "grade a student's {id: value} answers against FILE, the key (README, Grading untrusted answers)",
+    )
+    .option("--root <DIR>", "entries read files only under DIR (default: FILE's folder; cwd for -)")
+    .option("--timeout <S>", "seconds an entry may run (default 10)")
+    .option("--max-memory <MB>", "megabytes an entry may use (default 1024)")
+    .option("--junit <OUT>", "also write JUnit XML (one testcase per entry) to OUT (- for stdout)")
     .option(
       "--only <ID>",
       "run only this entry (repeat, or separate ids with commas)",
@@ -275,7 +285,8 @@ export async function main(argv: string[], io: Partial<Context> = {}): Promise<n
       return EXIT.badInput;
     }
     if (e instanceof InputError) {
-      ctx.err(`dlq: ${e.toLine()}\n`);
+      // One line, whatever the input held (src/util/quote.ts).
+      ctx.err(`dlq: ${escapeControls(e.toLine())}\n`);
       return EXIT.badInput;
     }
     const msg = e instanceof Error ? e.message : String(e);

@@ -10,14 +10,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import {
-  compare,
-  parseAnswers,
-  parsePath,
-  resolvePath,
-  splitCommandLine,
-  type Expected,
-} from "../src/analysis/checkfile.js";
+import { compare, resolvePath } from "../src/analysis/checkfile.js";
+import { parseAnswers, parsePath, splitCommandLine, type Expected } from "../src/spec/answers.js";
 import { main } from "../src/cli.js";
 import { xmlEscape } from "../src/commands/check.js";
 import { ROOT, dlq } from "./helpers.js";
@@ -421,7 +415,7 @@ describe("expected refusals: $exit and $stderr are data", () => {
     expect(CHECK_HELP).toMatch(/\$exit/);
   });
   it("DLQ_COMMANDS lists every subcommand of dlq but check", async () => {
-    const { DLQ_COMMANDS } = await import("../src/analysis/checkfile.js");
+    const { DLQ_COMMANDS } = await import("../src/spec/answers.js");
     const help = await run(["--help"]);
     const listed = [...help.out.matchAll(/^ {2}(\w+) /gm)].map((m) => m[1]);
     expect(new Set(listed.filter((c) => c !== "check" && c !== "help"))).toEqual(

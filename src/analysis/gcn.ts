@@ -25,6 +25,7 @@
  */
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YNode } from "yaml";
 import { InputError, type Loc } from "../errors.js";
+import { quoteToken } from "../util/quote.js";
 import {
   add,
   createOp,
@@ -110,8 +111,10 @@ export function parseGraph(text: string, file: string): Graph {
     const loc: Loc = { file, line: li + 1, column: col };
     const parts = line.trim().split(/\s*[,\s]\s*/);
     if (parts.length > 2 || !parts.every((p) => /^\d+$/.test(p))) {
+      // Quote one short token, never the line: the file may be anything (/etc/passwd).
+      const bad = parts.find((p) => !/^\d+$/.test(p));
       throw new InputError(
-        `expected an edge 'i j' (two node indices ≥ 0) or a lone node 'i', got '${line.trim()}'`,
+        `expected an edge 'i j' (two node indices ≥ 0) or a lone node 'i', got ${bad !== undefined ? quoteToken(bad, 16) : `${parts.length} numbers`}`,
         loc,
       );
     }
@@ -156,7 +159,10 @@ function parseJsonGraph(text: string, file: string): Graph {
       nodesLoc = loc(p.value);
     } else if (k === "edges") edgesNode = p.value;
     else if (k !== "$comment" && k !== "name") {
-      throw new InputError(`unknown key '${k}': a graph has nodes and edges`, loc(p.key));
+      throw new InputError(
+        `unknown key ${quoteToken(k, 16)}: a graph has nodes and edges`,
+        loc(p.key),
+      );
     }
   }
   if (!isSeq(edgesNode)) {

@@ -2,6 +2,8 @@
  * What every command receives: where to write, and whether to colour. Colour is decided once at
  * start-up (src/cli.ts) from `--no-color`, `NO_COLOR`, `--json` and whether stdout is a TTY.
  */
+import type { FilePolicy } from "./input.js";
+
 export interface Style {
   bold(s: string): string;
   dim(s: string): string;
@@ -20,6 +22,11 @@ export interface Context {
   err(text: string): void;
   /** Reads standard input whole (for `-`). */
   readStdin(): Promise<string>;
+  /**
+   * Set while `dlq check` runs an entry: files are read only under its root, and none is written
+   * (src/commands/input.ts).
+   */
+  files?: FilePolicy;
 }
 
 const plain = (s: string): string => s;

@@ -83,11 +83,7 @@ export async function run(ctx: Context, graphPath: string, opts: GcnOptions): Pr
       "--laplacian",
     );
   }
-  const { text, file } = await readSource(graphPath, ctx).catch((e: unknown) => {
-    if (e instanceof InputError)
-      throw new InputError(e.message.replace("model", "graph"), graphPath);
-    throw e;
-  });
+  const { text, file } = await readSource(graphPath, ctx, "graph");
   const g = parseGraph(text, file);
   const nodeArg = (v: string | undefined, what: string): number | undefined =>
     v === undefined ? undefined : integer(v, what, 0, 0, g.nodes - 1);

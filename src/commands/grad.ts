@@ -4,7 +4,6 @@
  * the scalar chain y = x·Πaᵢ. Arguments in, render out; the numbers come from
  * src/analysis/gradflow.ts, meanfield.ts and chain.ts.
  */
-import { writeFile } from "node:fs/promises";
 // @ts-expect-error asciichart ships no type declarations; its API is typed below.
 import asciichartModule from "asciichart";
 import {
@@ -33,6 +32,7 @@ import {
 import { modelFacts } from "../analysis/model.js";
 import { InputError } from "../errors.js";
 import { jsonDoc, type Context } from "./context.js";
+import { writeOutput } from "./input.js";
 import { loadModel, parseInputs, sayNotes, traceModel } from "./model.js";
 import { renderTable } from "./table.js";
 
@@ -322,13 +322,9 @@ export function svgChart(
   return parts.join("\n") + "\n";
 }
 
-async function writeSvg(path: string, svg: string): Promise<void> {
-  try {
-    await writeFile(path, svg, "utf8");
-  } catch (e) {
-    throw new InputError(`cannot write the chart: ${(e as Error).message}`, path);
-  }
-}
+/** Writes the chart (refused inside `dlq check`: src/commands/input.ts). */
+const writeSvg = (path: string, svg: string, ctx: Context): Promise<void> =>
+  writeOutput(path, svg, ctx, "the chart");
 
 /** log10 ‖∂L/∂y‖ per application, and the mean-field curve anchored at the last layer. */
 function curves(v: GradVariant): { measured: (number | null)[]; predicted: (number | null)[] } {
@@ -468,6 +464,7 @@ async function runChain(ctx: Context, opts: GradOptions): Promise<number> {
         "depth L",
         "log10 |dy/da1|",
       ),
+      ctx,
     );
   }
   if (opts.json) {
@@ -660,6 +657,7 @@ export async function run(
         "layer with weights (input → output)",
         "log10 ‖∂L/∂y‖",
       ),
+      ctx,
     );
   }
   if (opts.json) {

@@ -5,7 +5,6 @@
  * verdict is pass (src/tensor/gradcheck.ts): no element fails, at least one matches, and none is
  * inconclusive (at a kink) unless `--allow-inconclusive`; exit 1 otherwise.
  */
-import { existsSync, statSync } from "node:fs";
 import { InputError } from "../errors.js";
 import {
   parseVarSpec,
@@ -15,10 +14,10 @@ import {
   type GradcheckReport,
 } from "../analysis/gradcheck.js";
 import * as T from "../tensor/index.js";
-import { loadJSONTensor, loadNpy, type NestedArray } from "../tensor/index.js";
+import { parseJSONTensor, parseNpy, type NestedArray } from "../tensor/index.js";
 import { formatLoc } from "../errors.js";
 import { jsonDoc, type Context } from "./context.js";
-import { readSource } from "./input.js";
+import { namesFile, readInputBytes, readSource } from "./input.js";
 import { renderTable } from "./table.js";
 
 export interface GradcheckOptions {
@@ -164,16 +163,18 @@ export async function run(ctx: Context, expr: string, opts: GradcheckOptions): P
     if (seen.has(v.name)) throw new InputError(`'${v.name}' is given twice`, `--var ${v.text}`);
     seen.add(v.name);
     if (v.source === "file") {
+      // Read through the capped reader (and, inside dlq check, under its root).
       const path = v.path!;
-      if (!existsSync(path))
-        throw new InputError(`cannot read ${path}: no such file`, `--var ${v.text}`);
-      v.tensor = /\.npy$/i.test(path) ? loadNpy(path) : loadJSONTensor(path);
+      const bytes = readInputBytes(path, ctx, `--var ${v.name}`);
+      v.tensor = /\.npy$/i.test(path)
+        ? parseNpy(bytes, path)
+        : parseJSONTensor(bytes.toString("utf8"), path);
     }
   }
   let text = expr;
   let file = "<expr>";
-  if (expr === "-" || (existsSync(expr) && statSync(expr).isFile())) {
-    const s = await readSource(expr, ctx);
+  if (expr === "-" || namesFile(expr, ctx, "snippet")) {
+    const s = await readSource(expr, ctx, "snippet");
     text = s.text;
     file = s.file;
   }

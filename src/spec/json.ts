@@ -26,6 +26,7 @@
  */
 import type { ErrorObject, ValidateFunction } from "ajv";
 import { InputError, type Loc } from "../errors.js";
+import { quoteToken } from "../util/quote.js";
 import { didYouMean } from "../util/suggest.js";
 import { tooDeep } from "../python/parse.js";
 import { checkModuleTree, setKey, type LayerCatalogue } from "./tree.js";
@@ -104,11 +105,18 @@ class LineIndex {
 const escapePointer = (k: string): string => k.replace(/~/g, "~0").replace(/\//g, "~1");
 const unescapePointer = (k: string): string => k.replace(/~1/g, "/").replace(/~0/g, "~");
 
+/** A key of the input in a message: short and escaped (src/util/quote.ts), without quotes. */
+const token = (k: string): string => quoteToken(k).slice(1, -1);
+
 /** `/layers/3/kernel_size` → `layers/3/kernel_size` (the top level is `(top level)`). */
 function showPath(pointer: string): string {
   return pointer === ""
     ? "(top level)"
-    : pointer.slice(1).split("/").map(unescapePointer).join("/");
+    : pointer
+        .slice(1)
+        .split("/")
+        .map((k) => token(unescapePointer(k)))
+        .join("/");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -141,7 +149,7 @@ class JsonParser {
   private what(): string {
     if (this.i >= this.s.length) return "end of input";
     const m = /^[A-Za-z_]\w*/.exec(this.s.slice(this.i, this.i + 20));
-    return `'${m ? m[0] : this.s[this.i]}'`;
+    return quoteToken(m ? m[0] : this.s[this.i]);
   }
 
   private ws(): void {
@@ -185,7 +193,7 @@ class JsonParser {
       const keyAt = this.i;
       const key = this.string();
       if (Object.prototype.hasOwnProperty.call(out, key))
-        this.fail(`duplicate key "${key}"`, keyAt);
+        this.fail(`duplicate key "${token(key)}"`, keyAt);
       const child = `${ptr}/${escapePointer(key)}`;
       this.pos.key.set(child, keyAt);
       this.ws();
@@ -325,7 +333,7 @@ function schemaError(errors: ErrorObject[], pos: Positions, lc: LineIndex): Inpu
         const child = `${path}/${escapePointer(name)}`;
         if (RESERVED.has(name)) {
           return new InputError(
-            `${showPath(child)}: "${name}" is reserved for a future version of the spec`,
+            `${showPath(child)}: "${token(name)}" is reserved for a future version of the spec`,
             at(child, true),
           );
         }
@@ -341,7 +349,7 @@ function schemaError(errors: ErrorObject[], pos: Positions, lc: LineIndex): Inpu
       const key = unescapePointer(path.split("/").pop() ?? "");
       if (RESERVED.has(key)) {
         return new InputError(
-          `${showPath(path)}: "${key}" is reserved for a future version of the spec`,
+          `${showPath(path)}: "${token(key)}" is reserved for a future version of the spec`,
           at(path, true),
         );
       }
@@ -472,7 +480,7 @@ class SpecBuilder {
             ? " (a ModuleList has no forward(): use Sequential)"
             : didYouMean(type, [...this.opts.knownLayers(), "Sequential"]);
         throw new InputError(
-          `${showPath(`${ptr}/type`)}: unknown module '${type}'${why}`,
+          `${showPath(`${ptr}/type`)}: unknown module ${quoteToken(type)}${why}`,
           this.at(`${ptr}/type`),
         );
       }

@@ -168,7 +168,7 @@ export {
   init_linear_,
   init_conv_,
 } from "./init.js";
-export { tensorFromJSON, parseJSONTensor, loadJSONTensor, parseNpy, loadNpy } from "./io.js";
+export { tensorFromJSON, parseJSONTensor, parseNpy } from "./io.js";
 export {
   type GradcheckOptions,
   type GradcheckEntry,

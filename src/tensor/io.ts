@@ -6,12 +6,15 @@
  * (3.0: UTF-8) Python dict literal `{'descr': '<f8', 'fortran_order': False, 'shape': (3, 4), }`
  * and the raw data. Supported dtypes: float64, float32, int64, int32, either byte order, C order
  * only. Everything is converted to float64 (int64 values beyond ±2⁵³ are refused).
+ *
+ * Pure: the bytes come from the command layer (src/commands/input.ts reads every file, capped).
+ * Messages never quote the input beyond a short escaped token.
  */
-import { readFileSync } from "node:fs";
 import { TensorError } from "./errors.js";
 import { tensor } from "./creation.js";
 import { shapeSize } from "./shape.js";
 import { Tensor } from "./tensor.js";
+import { quoteToken } from "../util/quote.js";
 
 /**
  * A tensor from parsed JSON: a number or nested arrays of numbers.
@@ -23,25 +26,25 @@ export function tensorFromJSON(value: unknown): Tensor {
 
 /**
  * A tensor from JSON text.
- * @throws {TensorError} on invalid JSON (with the parser's message) or non-numeric content.
+ * @throws {TensorError} on invalid JSON (at which character: JSON.parse's own message quotes the
+ *   text) or non-numeric content.
  */
 export function parseJSONTensor(text: string, where?: string): Tensor {
   let v: unknown;
   try {
     v = JSON.parse(text);
   } catch (e) {
-    throw new TensorError(`invalid JSON: ${(e as Error).message}`, where);
+    const pos = /position (\d+)/.exec((e as Error).message)?.[1];
+    throw new TensorError(
+      `invalid JSON${pos !== undefined ? ` at character ${Number(pos) + 1}` : ""}: expected nested lists of numbers, e.g. [[1, 2], [3, 4]]`,
+      where,
+    );
   }
   try {
     return tensor(v);
   } catch (e) {
     throw new TensorError((e as Error).message, where);
   }
-}
-
-/** Reads a JSON file of nested arrays. @throws {TensorError} as {@link parseJSONTensor}. */
-export function loadJSONTensor(path: string): Tensor {
-  return parseJSONTensor(readFileSync(path, "utf8"), path);
 }
 
 const DTYPES: Record<string, { bytes: number; name: string }> = {
@@ -58,7 +61,7 @@ function parseHeader(h: string): { descr: string; fortran: boolean; shape: numbe
   const shape = /['"]shape['"]\s*:\s*\(([^)]*)\)/.exec(h);
   if (!descr || !fortran || !shape) {
     throw new TensorError(
-      `not a valid .npy header (expected descr, fortran_order and shape): ${h.trim()}`,
+      `not a valid .npy header (expected descr, fortran_order and shape): ${quoteToken(h.trim())}`,
     );
   }
   const dims = shape[1]
@@ -67,7 +70,8 @@ function parseHeader(h: string): { descr: string; fortran: boolean; shape: numbe
     .filter((s) => s !== "")
     .map((s) => {
       const v = Number(s.replace(/L$/, ""));
-      if (!Number.isInteger(v) || v < 0) throw new TensorError(`invalid .npy shape (${shape[1]})`);
+      if (!Number.isInteger(v) || v < 0)
+        throw new TensorError(`invalid .npy shape ${quoteToken(`(${shape[1]})`)}`);
       return v;
     });
   return { descr: descr[1], fortran: fortran[1] === "True", shape: dims };
@@ -116,7 +120,7 @@ export function parseNpy(bytes: Uint8Array, where?: string): Tensor {
   const dt = DTYPES[code];
   if (!dt || (order !== "<" && order !== ">" && order !== "=")) {
     fail(
-      `unsupported .npy dtype '${descr}': dlq reads float64 (<f8), float32 (<f4), int64 (<i8) and int32 (<i4)`,
+      `unsupported .npy dtype ${quoteToken(descr)}: dlq reads float64 (<f8), float32 (<f4), int64 (<i8) and int32 (<i4)`,
     );
   }
   if (fortran && shape.filter((d) => d > 1).length > 1) {
@@ -155,15 +159,4 @@ export function parseNpy(bytes: Uint8Array, where?: string): Tensor {
     }
   }
   return new Tensor(out, shape);
-}
-
-/** Reads a `.npy` file. @throws {TensorError} as {@link parseNpy}, naming the file. */
-export function loadNpy(path: string): Tensor {
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(path);
-  } catch (e) {
-    throw new TensorError(`cannot read file: ${(e as Error).message}`, path);
-  }
-  return parseNpy(bytes, path);
 }
