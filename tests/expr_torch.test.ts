@@ -88,7 +88,7 @@ describe("interpreter semantics", () => {
     );
     expect(err("x.sum(", ["x=[1]"])).toMatch(/^<expr>:1:\d+: invalid syntax/);
     expect(err("x.summ()", ["x=[1]"])).toMatch(
-      /^<expr>:1:3: 'Tensor' object has no method 'summ' \(did you mean '.sum'/,
+      /^<expr>:1:3: 'Tensor' object has no attribute 'summ' \(did you mean '.sum'/,
     );
     expect(err("F.relu(x, foo=1).sum()", ["x=[1]"])).toMatch(/unexpected keyword argument 'foo'/);
   });

@@ -137,7 +137,7 @@ describe("mean-field prediction vs dlq's measurement", () => {
 
   it("is not available for a CNN, and says why", () => {
     const { uses } = loadFile("examples/course_cnn.py");
-    const r = predictMlp(graphOf(uses, [1, 3, 32, 32]), protocol([1, 3, 32, 32]));
+    const r = predictMlp(graphOf(uses, [1, 3, 128, 128]), protocol([1, 3, 128, 128]));
     expect(typeof r).toBe("string");
     expect(r).toMatch(/not an MLP/);
   });
@@ -150,7 +150,7 @@ describe("refusals", () => {
     );
     let err: unknown;
     try {
-      gradOf(uses, protocol([2, 4], { seeds: 1 }));
+      gradOf(uses, protocol([2, 3, 4], { seeds: 1 }));
     } catch (e) {
       err = e;
     }

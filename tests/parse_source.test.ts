@@ -3,6 +3,7 @@ import { catalogue } from "./helpers.js";
 import { InputError } from "../src/errors.js";
 import { parseModel } from "../src/spec/index.js";
 import { parseSource } from "../src/spec/source.js";
+import { resolveModel } from "../src/analysis/model.js";
 import type { LayerModule, ModelSpec, ModuleSpec, SequentialModule } from "../src/spec/types.js";
 
 // The catalogue is written elsewhere; the parsers only need to know which class names exist.
@@ -250,7 +251,8 @@ describe("errors", () => {
   });
 
   it("undefined names in module arguments", () => {
-    const e = thrown(() => src("N = 4\nnet = nn.Linear(N, H)"));
+    // the layer is an error when it is used (configured), as every input form's layers are
+    const e = thrown(() => resolveModel(src("N = 4\nnet = nn.Linear(N, H)")));
     expect(e.message).toBe("name 'H' is not defined");
     expect(e.where).toBe("m.py:2:20");
   });
@@ -260,8 +262,11 @@ describe("errors", () => {
       /expects torch.nn modules, not the number 3/,
     );
     expect(thrown(() => src("x = 1")).message).toMatch(/no model found/);
-    expect(thrown(() => src("class Net(nn.Module):\n  pass\nnet = Net()")).message).toMatch(
-      /class definitions \(Net\)/,
+    // a class without forward is a model; running it is PyTorch's NotImplementedError
+    const net = src("class Net(nn.Module):\n  pass\nnet = Net()");
+    expect(net.root).toMatchObject({ kind: "container", type: "Net" });
+    expect(thrown(() => net.trace!([{ shape: [1, 3] }])).message).toBe(
+      'NotImplementedError: Module [Net] is missing the required "forward" function',
     );
   });
 

@@ -8,7 +8,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { Interpreter } from "../src/python/interp.js";
 import { parsePython } from "../src/python/parse.js";
-import { PyException } from "../src/python/values.js";
+import { PyException, Unknown } from "../src/python/values.js";
 import { ROOT } from "./helpers.js";
 
 interface Case {
@@ -33,7 +33,10 @@ function run(source: string, strict: boolean): string {
     if (e instanceof PyException) return `${e.pyType}: ${e.message}`;
     throw e;
   }
-  return it.repr(it.globals.vars.get("result") ?? null);
+  const result = it.globals.vars.get("result") ?? null;
+  // lenient: an undefined name is an unknown carrying Python's error (an error where it is used)
+  if (result instanceof Unknown && result.error) return `${result.pyType}: ${result.reason}`;
+  return it.repr(result);
 }
 
 for (const strict of [false, true]) {

@@ -122,56 +122,47 @@ describe("with over torch's context managers runs its body", () => {
   });
 });
 
-describe("any other context manager: the statement is skipped, as `try` is", () => {
-  const why = "is defined by a statement dlq does not interpret (with statement)";
-  it("names bound in the block are unknown, located at their use", () => {
-    expect(errLine(H + "with open('cfg') as f:\n    n = 32\nmodel = nn.Linear(4, n)\n")).toBe(
-      `m.py:5:22: dlq cannot evaluate an argument of Linear ('n' ${why})`,
-    );
-    // The same as for a `try` block.
+describe("any other context manager: the body runs, as Python runs it", () => {
+  const linear = (text: string) => {
+    const spec = parseSource(text, "m.py", catalogue);
+    return (spec.root as LayerModule).args.positional;
+  };
+  it("names bound in the block are defined after it (a `try` block runs too)", () => {
+    expect(linear(H + "with open('cfg') as f:\n    n = 32\nmodel = nn.Linear(4, n)\n")).toEqual([4, 32]);
     expect(
-      errLine(H + "try:\n    n = 32\nexcept Exception:\n    pass\nmodel = nn.Linear(4, n)\n"),
-    ).toBe(
-      "m.py:7:22: dlq cannot evaluate an argument of Linear ('n' is defined by a statement dlq does not interpret (try statement))",
-    );
+      linear(H + "try:\n    n = 32\nexcept Exception:\n    pass\nmodel = nn.Linear(4, n)\n"),
+    ).toEqual([4, 32]);
+    expect(linear(H + "with torch.no_grad(), open('x') as f:\n    n = 2\nmodel = nn.Linear(4, n)\n")).toEqual([4, 2]);
   });
 
-  it("one unknown manager among known ones skips the whole statement", () => {
-    expect(
-      errLine(H + "with torch.no_grad(), open('x') as f:\n    n = 2\nmodel = nn.Linear(4, n)\n"),
-    ).toBe(`m.py:5:22: dlq cannot evaluate an argument of Linear ('n' ${why})`);
-  });
-
-  it("a module that is not a context manager, or an undefined one, is not followed", () => {
-    for (const m of ["nn.Linear(2, 2)", "no_grad()", "torch.no_grad", "torch.rand(2)"]) {
+  it("what is not a context manager is Python's TypeError (CPython 3.11's words)", () => {
+    for (const [m, what] of [
+      ["nn.Linear(2, 2)", "Linear"],
+      ["torch.no_grad", "builtin_function_or_method"],
+      ["torch.rand(2)", "Tensor"],
+    ]) {
       expect(errLine(H + `with ${m}:\n    n = 2\nmodel = nn.Linear(4, n)\n`)).toBe(
-        `m.py:5:22: dlq cannot evaluate an argument of Linear ('n' ${why})`,
+        `m.py:3:6: '${what}' object does not support the context manager protocol`,
       );
     }
   });
 
-  it("a model defined only inside an unknown `with` is not found", () => {
-    expect(errLine(H + "with open('x'):\n    model = nn.Linear(2, 3)\n")).toBe(
-      "m.py: no model found: expected a torch.nn module, e.g. model = nn.Sequential(...)",
-    );
+  it("a model defined inside a `with` is found", () => {
+    expect(linear(H + "with open('x'):\n    model = nn.Linear(2, 3)\n")).toEqual([2, 3]);
   });
 });
 
 describe("the syntax tree of a `with`", () => {
-  it("is a skipped statement carrying its items and body", () => {
+  it("is a With statement with its items and body", () => {
     const m = parsePython("with torch.no_grad(), open(p) as f:\n    x = 1\n", "m.py");
     const s = m.body[0];
     expect(s).toMatchObject({
-      kind: "Skipped",
-      what: "WithStatement",
-      binds: ["f", "x"],
-      with: {
-        items: [
-          { context: { kind: "Call", func: { kind: "Attribute", attr: "no_grad" } } },
-          { context: { kind: "Call" }, target: { kind: "Name", id: "f" } },
-        ],
-        body: [{ kind: "Assign", loc: { line: 2, column: 5 } }],
-      },
+      kind: "With",
+      items: [
+        { context: { kind: "Call", func: { kind: "Attribute", attr: "no_grad" } } },
+        { context: { kind: "Call" }, target: { kind: "Name", id: "f" } },
+      ],
+      body: [{ kind: "Assign", loc: { line: 2, column: 5 } }],
     });
   });
 });

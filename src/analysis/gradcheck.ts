@@ -252,7 +252,7 @@ function execTop(it: Interpreter, s: Stmt): Value | undefined {
       return v;
     }
     if (s.kind === "Expr") {
-      if (s.value.kind === "String") return undefined;
+      if (s.value.kind === "String" || it.host.statement?.(s, g)) return undefined;
       return it.eval(s.value, g);
     }
     it.exec(s, g);
@@ -275,7 +275,11 @@ export function prepare(text: string, file: string, vars: VarSpec[], seed: numbe
   const g = it.globals.vars;
   const constants: { name: string; shape: number[] }[] = [];
   for (const v of vars) {
-    const t = host.wrap(makeVar(v, host.gen), v.source === "randint" ? "int64" : "float32");
+    const made = makeVar(v, host.gen);
+    // integer values that are not checked are indices, as torch.tensor([0, 2]) makes int64
+    const integral = !v.grad && v.source !== "rand" && v.source !== "randn" && made.data.every((x) => Number.isInteger(x));
+    // PyTorch's gradcheck wants double inputs: a --var is float64 (indices int64)
+    const t = host.wrap(made, v.source === "randint" || (integral && v.source !== "zeros" && v.source !== "ones") ? "int64" : "float64");
     if (v.grad) host.markLeaf(t);
     else constants.push({ name: v.name, shape: t.t.shape.slice() });
     g.set(v.name, t);

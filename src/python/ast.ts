@@ -87,6 +87,8 @@ export interface BinOpExpr extends NodeBase {
   op: BinOperator;
   left: Expr;
   right: Expr;
+  /** Where the operator is written (for messages about the operation). */
+  opLoc?: Loc;
 }
 export interface UnaryOpExpr extends NodeBase {
   kind: "UnaryOp";

@@ -466,10 +466,12 @@ export function installBuiltins(it: Interpreter): Scope {
     const n = a.get("name")!;
     if (o instanceof Unknown) return o;
     if (typeof n !== "string") throw pyError("TypeError", "attribute name must be string", c.loc);
+    const depth = it.evalDepth;
     try {
       const r = it.getattrOr(o, n, c.loc);
       return r !== undefined;
     } catch (e) {
+      it.evalDepth = depth;
       if (e instanceof Error && (e as { pyType?: string }).pyType === "AttributeError")
         return false;
       throw e;

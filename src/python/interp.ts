@@ -27,6 +27,7 @@ import type {
 } from "./ast.js";
 import { builtinAttr, installBuiltins, stdModule } from "./builtins.js";
 import { functionScope, targetNames } from "./names.js";
+import { tooDeep } from "./parse.js";
 import {
   arith,
   builtinEquals,
@@ -52,6 +53,8 @@ import {
   PyFloat,
   PyFunction,
   PyInstance,
+  PyInt,
+  pyInt,
   PyIterator,
   PyList,
   PyNamespace,
@@ -94,6 +97,12 @@ export interface Host {
    * gradcheck `--var` the snippet assigns again).
    */
   bindGlobal?(name: string, v: Value): boolean;
+  /**
+   * Called before a statement runs; true when the host has handled it (gradcheck skips
+   * `print(...)`, whose arguments may read what dlq does not model such as `W.grad`, and `with`
+   * statements over context managers it does not model).
+   */
+  statement?(s: Stmt, scope: Scope): boolean;
   /** Words added to a NameError's message (a hint: `: pass --var W=SHAPE`, a close layer name). */
   nameErrorHint?(name: string): string;
 }
@@ -109,6 +118,9 @@ export interface Limits {
 }
 
 export const DEFAULT_LIMITS: Limits = { steps: 2_000_000, depth: 200, items: 1_000_000 };
+
+/** Nested evaluations (expressions inside calls inside expressions…) the interpreter follows. */
+const MAX_EVAL_DEPTH = 1_500;
 
 /** How control leaves a block. */
 type Flow = undefined | "break" | "continue" | { ret: Value };
@@ -270,6 +282,7 @@ export class Interpreter {
 
   /** Runs one top-level statement (see {@link runModule}). */
   runTop(s: Stmt): void {
+    this.evalDepth = 0;
     try {
       const flow = this.exec(s, this.globals);
       if (flow === "break" || flow === "continue")
@@ -298,6 +311,7 @@ export class Interpreter {
   /** Executes one statement. @throws PyException for Python errors. */
   exec(s: Stmt, scope: Scope): Flow {
     this.tick(s.loc);
+    if (this.host.statement?.(s, scope)) return undefined;
     switch (s.kind) {
       case "Expr":
         this.eval(s.value, scope);
@@ -500,9 +514,11 @@ export class Interpreter {
     for (const t of attrs) {
       if (t.kind !== "Attribute" || !isPure(t.value)) continue;
       let obj: Value;
+      const depth = this.evalDepth;
       try {
         obj = this.eval(t.value, scope);
       } catch (e) {
+        this.evalDepth = depth;
         if (e instanceof PyException) continue;
         throw e;
       }
@@ -708,11 +724,13 @@ export class Interpreter {
 
   private tryStmt(s: Stmt & { kind: "Try" }, scope: Scope): Flow {
     let flow: Flow;
+    const depth = this.evalDepth;
     try {
       try {
         flow = this.execBlock(s.body, scope);
       } catch (e) {
         if (!(e instanceof PyException)) throw e;
+        this.evalDepth = depth;
         for (const h of s.handlers) {
           if (h.type && !this.matches(e, this.eval(h.type, scope))) continue;
           if (h.name) this.setName(h.name, e.value ?? this.exceptionObject(e), scope, h.loc);
@@ -857,7 +875,11 @@ export class Interpreter {
         );
       }
     }
-    throw this.nameError(name, loc);
+    const e = this.nameError(name, loc);
+    // Lenient: a pasted cell often reads names an earlier cell defines; the name is an error only
+    // where a value is needed.
+    if (!this.strict) return new Unknown(e.message, loc, true, "NameError");
+    throw e;
   }
 
   /** NameError for `name` (a host may turn a typo of a layer name into a suggestion). */
@@ -869,18 +891,31 @@ export class Interpreter {
 
   /** Evaluates `e`, or an unknown when it raises (for annotations, which never matter). */
   private tryEval(e: Expr, scope: Scope): Value {
+    const depth = this.evalDepth;
     try {
       return this.eval(e, scope);
     } catch (err) {
+      this.evalDepth = depth;
       if (err instanceof PyException) return new Unknown(err.message, e.loc);
       if (err instanceof InputError && this.strict) return new Unknown(err.message, e.loc);
       throw err;
     }
   }
 
+  /**
+   * Nested evaluations in progress. Not restored by `finally` (one JS frame less per level, which
+   * deep expressions need): every place that catches an exception restores it.
+   */
+  evalDepth = 0;
+
   /** Evaluates an expression. @throws PyException for Python errors. */
   eval(e: Expr, scope: Scope): Value {
+    if (++this.evalDepth > MAX_EVAL_DEPTH) {
+      this.evalDepth = 0;
+      throw tooDeep(`more than ${MAX_EVAL_DEPTH} nested expressions and calls`, e.loc);
+    }
     const v = this.evalInner(e, scope);
+    this.evalDepth--;
     if (this.strict && v instanceof Unknown) throw new InputError(v.reason, v.loc ?? e.loc);
     return v;
   }
@@ -900,7 +935,7 @@ export class Interpreter {
       case "Name":
         return this.lookupName(e.id, scope, e.loc);
       case "Attribute":
-        return this.getattr(this.eval(e.value, scope), e.attr, e.loc);
+        return this.getattr(this.eval(e.value, scope), e.attr, e.attrLoc ?? e.loc);
       case "Call":
         return this.callExpr(e, scope);
       case "Tuple":
@@ -928,7 +963,7 @@ export class Interpreter {
         return d;
       }
       case "BinOp":
-        return this.binop(e.op, this.eval(e.left, scope), this.eval(e.right, scope), e.loc);
+        return this.binop(e.op, this.eval(e.left, scope), this.eval(e.right, scope), e.opLoc ?? e.loc);
       case "UnaryOp": {
         const v = this.eval(e.operand, scope);
         if (e.op === "not") {
@@ -1273,22 +1308,22 @@ export class Interpreter {
   private callExpr(e: CallExpr, scope: Scope): Value {
     const fn = this.eval(e.func, scope);
     // `super()` needs the frame it is written in
-    if (
-      fn instanceof PyBuiltin &&
-      fn.name === "super" &&
-      e.args.length === 0 &&
-      e.keywords.length === 0
-    )
+    if (fn instanceof PyBuiltin && fn.name === "super" && e.args.length === 0 && e.keywords.length === 0)
       return this.zeroArgSuper(e.loc);
-    const args: CallArgs = { positional: [], keywords: [] };
+    const at = { start: e.loc, positional: [] as Loc[], keywords: [] as Loc[] };
+    const args: CallArgs = { positional: [], keywords: [], at };
     for (const a of e.args) {
       if (a.kind === "Starred") {
         const v = this.eval(a.value, scope);
         const xs = this.iterate(v, a.loc);
         if (xs instanceof Unknown) return this.unknownCall(fn, xs, e);
         args.positional.push(...xs);
+        for (let i = 0; i < xs.length; i++) at.positional.push(a.value.loc);
         this.checkItems(args.positional.length, a.loc);
-      } else args.positional.push(this.eval(a, scope));
+      } else {
+        args.positional.push(this.eval(a, scope));
+        at.positional.push(a.loc);
+      }
     }
     for (const k of e.keywords) {
       const v = this.eval(k.value, scope);
@@ -1296,20 +1331,17 @@ export class Interpreter {
         if (args.keywords.some(([n]) => n === k.name))
           throw pyError("SyntaxError", `keyword argument repeated: ${k.name}`, k.loc);
         args.keywords.push([k.name, v]);
+        at.keywords.push(k.value.loc);
       } else if (v instanceof PyDict) {
         for (const [kk, vv] of v.entries()) {
           if (typeof kk !== "string") throw pyError("TypeError", "keywords must be strings", k.loc);
           if (args.keywords.some(([n]) => n === kk))
             throw pyError("TypeError", `got multiple values for keyword argument '${kk}'`, k.loc);
           args.keywords.push([kk, vv]);
+          at.keywords.push(k.value.loc);
         }
       } else if (v instanceof Unknown) return this.unknownCall(fn, v, e);
-      else
-        throw pyError(
-          "TypeError",
-          `argument after ** must be a mapping, not ${typeName(v)}`,
-          k.loc,
-        );
+      else throw pyError("TypeError", `argument after ** must be a mapping, not ${typeName(v)}`, k.loc);
     }
     const loc = e.func.kind === "Attribute" ? attrLoc(e.func) : e.func.loc;
     return this.call(fn, args, loc);
@@ -1336,7 +1368,8 @@ export class Interpreter {
     this.tick(loc);
     if (fn instanceof PyFunction) return this.callFunction(fn, args, loc);
     if (fn instanceof PyBoundMethod) {
-      const a = { positional: [fn.self, ...args.positional], keywords: args.keywords };
+      const a: CallArgs = { positional: [fn.self, ...args.positional], keywords: args.keywords };
+      if (args.at) a.at = { ...args.at, positional: [args.at.start, ...args.at.positional] };
       return fn.func instanceof PyFunction
         ? this.callFunction(fn.func, a, loc, true)
         : this.callBuiltin(fn.func, a, loc);
@@ -1459,6 +1492,11 @@ export class Interpreter {
   getattrOr(obj: Value, name: string, loc: Loc): Value | undefined {
     if (obj instanceof Unknown) return obj;
     if (obj instanceof PyInstance) {
+      const first = obj.cls.hooks?.getattribute;
+      if (first) {
+        const v = this.hostCall(loc, () => first(obj, name, loc));
+        if (v !== undefined) return v;
+      }
       const own = obj.dict.get(name);
       if (own !== undefined) return own;
       const c = obj.cls.lookup(name);
@@ -1473,9 +1511,11 @@ export class Interpreter {
       if (h) return this.hostCall(loc, () => h(obj, name, loc));
       const ga = obj.cls.lookup("__getattr__");
       if (ga) {
+        const depth = this.evalDepth;
         try {
           return this.call(this.bindTo(ga, obj), { positional: [name], keywords: [] }, loc);
         } catch (e) {
+          this.evalDepth = depth;
           if (e instanceof PyException && e.pyType === "AttributeError") return undefined;
           throw e;
         }
@@ -1669,6 +1709,7 @@ export class Interpreter {
   /** Unary `-`, `+`, `~`. */
   unop(op: "-" | "+" | "~", v: Value, loc: Loc): Value {
     if (v instanceof Unknown) return v;
+    if (v instanceof PyInt) return pyInt(op === "-" ? -v.big : op === "~" ? -v.big - 1n : v.big);
     if (isNumber(v)) {
       if (op === "~") {
         if (isFloat(v)) throw pyError("TypeError", "bad operand type for unary ~: 'float'", loc);

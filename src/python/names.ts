@@ -114,7 +114,7 @@ export function functionScope(fn: FunctionDefStmt | LambdaExpr): FunctionScopeIn
  * includes names read by nested blocks and by the functions and classes it defines.
  */
 export function freeNames(node: Expr | Stmt | readonly Stmt[]): Map<string, Expr> {
-  const out = new Map<string, Expr>();
+  const found = new Map<string, Expr>();
   // A work list of (node, names bound around it).
   type Item = { n: unknown; bound: ReadonlySet<string> };
   const todo: Item[] = [{ n: node, bound: new Set() }];
@@ -131,7 +131,8 @@ export function freeNames(node: Expr | Stmt | readonly Stmt[]): Map<string, Expr
     switch (o.kind) {
       case "Name": {
         const e = o as unknown as Expr & { kind: "Name" };
-        if (!bound.has(e.id) && !out.has(e.id)) out.set(e.id, e);
+        const prev = found.get(e.id);
+        if (!bound.has(e.id) && (!prev || e.from < prev.from)) found.set(e.id, e);
         continue;
       }
       case "Lambda": {
@@ -168,5 +169,6 @@ export function freeNames(node: Expr | Stmt | readonly Stmt[]): Map<string, Expr
       if (v !== null && typeof v === "object") push(v, bound);
     }
   }
-  return out;
+  // in the order they are first read in the text
+  return new Map([...found].sort((a, b) => a[1].from - b[1].from));
 }

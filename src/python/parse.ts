@@ -1039,9 +1039,13 @@ class Converter {
       const rc = kids(r).filter((c) => c.name !== "{" && c.name !== "}");
       const conv = rc.find((c) => c.name === "FormatConversion");
       const spec = rc.find((c) => c.name === "FormatSpec");
-      const exprNodes = rc.filter((c) => c !== conv && c !== spec && c.name !== "=");
+      const selfDoc = rc.find((c) => c.name === "FormatSelfDoc");
+      const exprNodes = rc.filter((c) => c !== conv && c !== spec && c !== selfDoc);
       const fv: FormattedValue = { value: this.exprList(exprNodes, r) };
+      // `{x=}` (Python 3.8) prints the expression's text, `=`, and the value's repr
+      if (selfDoc) parts.push(this.text.slice(r.from + 1, selfDoc.to));
       if (conv) fv.conversion = this.src(conv).slice(1) as FormattedValue["conversion"];
+      else if (selfDoc && !spec) fv.conversion = "r";
       if (spec) fv.spec = this.src(spec).slice(1);
       parts.push(fv);
       pos = r.to;
@@ -1198,7 +1202,14 @@ class Converter {
       }
       return { kind: "Compare", ...b, left, ops: [op], comparators: [right] };
     }
-    return { kind: "BinOp", ...b, op: opText as BinOperator, left, right };
+    return {
+      kind: "BinOp",
+      ...b,
+      op: opText as BinOperator,
+      left,
+      right,
+      opLoc: this.loc(ch[1]?.from ?? n.from),
+    };
   }
 
   call(func: Expr, argList: SyntaxNode, span: { from: number; to: number }): CallExpr {

@@ -9,6 +9,7 @@ import {
   ELLIPSIS,
   HostValue,
   isFloat,
+  isAnyInt,
   numberOf,
   PyBoundMethod,
   PyBuiltin,
@@ -19,6 +20,8 @@ import {
   pyFloat,
   PyFunction,
   PyInstance,
+  PyInt,
+  pyInt,
   PyList,
   PyNamespace,
   PyRange,
@@ -35,30 +38,110 @@ export function pyError(type: string, message: string, loc?: Loc): PyException {
   return new PyException(type, message, loc);
 }
 
-/** The largest int dlq holds exactly (float64's 2^53 − 1); CPython's ints are unbounded. */
-export const MAX_EXACT_INT = Number.MAX_SAFE_INTEGER;
+/** Ints dlq computes exactly, in bits (Python's are unbounded; `9**9**9` has 1.2 billion bits). */
+export const MAX_INT_BITS = 100_000;
 
-/** An int result, or an {@link Unknown} when it leaves the range dlq holds exactly. */
-function intResult(x: number, loc?: Loc): number | Unknown {
-  if (!Number.isSafeInteger(x)) {
-    return new Unknown(
-      "an integer beyond 2^53 − 1, which dlq cannot hold exactly (Python's ints are unbounded)",
-      loc,
-    );
+function tooBig(loc?: Loc): Unknown {
+  return new Unknown(`an integer of more than ${MAX_INT_BITS.toLocaleString("en-US")} bits, which dlq does not compute`, loc);
+}
+
+/** The exact value of an int (bool included). */
+export function bigOf(v: Value): bigint {
+  if (v instanceof PyInt) return v.big;
+  if (typeof v === "boolean") return v ? 1n : 0n;
+  return BigInt(v as number);
+}
+
+function bitLength(b: bigint): number {
+  return (b < 0n ? -b : b).toString(2).length;
+}
+
+/** `a op b` on two ints, exactly (BigInt beyond 2^53 − 1). */
+function intArith(op: string, a: Value, b: Value, loc?: Loc): Value | undefined {
+  const small = typeof a !== "object" && typeof b !== "object";
+  if (small) {
+    const x = numberOf(a)!;
+    const y = numberOf(b)!;
+    let r: number | undefined;
+    switch (op) {
+      case "+":
+        r = x + y;
+        break;
+      case "-":
+        r = x - y;
+        break;
+      case "*":
+        r = x * y;
+        break;
+      case "//":
+        if (y !== 0) r = Math.floor(x / y);
+        break;
+      case "%":
+        if (y !== 0) r = x - y * Math.floor(x / y);
+        break;
+    }
+    if (r !== undefined && Number.isSafeInteger(r)) return r === 0 ? 0 : r;
   }
-  return x === 0 ? 0 : x;
+  const x = bigOf(a);
+  const y = bigOf(b);
+  switch (op) {
+    case "+":
+      return pyInt(x + y);
+    case "-":
+      return pyInt(x - y);
+    case "*":
+      if (bitLength(x) + bitLength(y) > MAX_INT_BITS) return tooBig(loc);
+      return pyInt(x * y);
+    case "//": {
+      if (y === 0n) throw pyError("ZeroDivisionError", "integer division or modulo by zero", loc);
+      const q = x / y;
+      return pyInt(q * y !== x && x < 0n !== y < 0n ? q - 1n : q);
+    }
+    case "%": {
+      if (y === 0n) throw pyError("ZeroDivisionError", "integer modulo by zero", loc);
+      const m = x % y;
+      return pyInt(m !== 0n && m < 0n !== y < 0n ? m + y : m);
+    }
+    case "**": {
+      if (y < 0n) return undefined;
+      if (x === 0n || x === 1n || x === -1n) return pyInt(x ** (y === 0n ? 0n : y % 2n === 0n ? 2n : 1n));
+      if (Number(y) * bitLength(x) > MAX_INT_BITS) return tooBig(loc);
+      return pyInt(x ** y);
+    }
+    case "<<":
+      if (y < 0n) throw pyError("ValueError", "negative shift count", loc);
+      if (bitLength(x) + Number(y) > MAX_INT_BITS) return tooBig(loc);
+      return pyInt(x << y);
+    case ">>":
+      if (y < 0n) throw pyError("ValueError", "negative shift count", loc);
+      return pyInt(x >> y);
+    case "&":
+      return pyInt(x & y);
+    case "|":
+      return pyInt(x | y);
+    case "^":
+      return pyInt(x ^ y);
+  }
+  return undefined;
 }
 
 /**
- * `a op b` for two numbers (bools are ints), as CPython computes it: ints stay ints for `+ - * //
- * % **` (non-negative exponent) and bitwise operators, `/` is always a float.
+ * `a op b` for two numbers (bools are ints), as CPython computes it: ints stay ints (exact, as
+ * Python's) for `+ - * // % **` (non-negative exponent) and bitwise operators, `/` is always a
+ * float.
  * @throws PyException ZeroDivisionError, ValueError (negative shift), TypeError (bitwise on floats).
  */
 export function arith(op: string, a: Value, b: Value, loc?: Loc): Value {
+  const f = isFloat(a) || isFloat(b);
+  if (!f && op !== "/") {
+    if (op === "**" && numberOf(a) === 0 && numberOf(b)! < 0)
+      throw pyError("ZeroDivisionError", "0.0 cannot be raised to a negative power", loc);
+    const r = intArith(op, a, b, loc);
+    if (r !== undefined) return r;
+  }
   const x = numberOf(a)!;
   const y = numberOf(b)!;
-  const f = isFloat(a) || isFloat(b);
-  const ret = (r: number): Value => (f ? pyFloat(r) : intResult(r, loc));
+  const ret = (r: number): Value => pyFloat(r);
   switch (op) {
     case "+":
       return ret(x + y);
@@ -67,76 +150,33 @@ export function arith(op: string, a: Value, b: Value, loc?: Loc): Value {
     case "*":
       return ret(x * y);
     case "/":
-      if (y === 0)
-        throw pyError("ZeroDivisionError", f ? "float division by zero" : "division by zero", loc);
+      if (y === 0) throw pyError("ZeroDivisionError", f ? "float division by zero" : "division by zero", loc);
       return pyFloat(x / y);
     case "//":
-      if (y === 0)
-        throw pyError(
-          "ZeroDivisionError",
-          f ? "float floor division by zero" : "integer division or modulo by zero",
-          loc,
-        );
+      if (y === 0) throw pyError("ZeroDivisionError", "float floor division by zero", loc);
       return ret(Math.floor(x / y));
     case "%": {
-      if (y === 0)
-        throw pyError("ZeroDivisionError", f ? "float modulo" : "integer modulo by zero", loc);
+      if (y === 0) throw pyError("ZeroDivisionError", "float modulo", loc);
       const r = x - y * Math.floor(x / y);
-      return ret(f && r === 0 && y < 0 ? -0 : r);
+      return ret(r === 0 && y < 0 ? -0 : r);
     }
     case "**": {
-      if (x === 0 && y < 0)
-        throw pyError(
-          "ZeroDivisionError",
-          f
-            ? "0.0 cannot be raised to a negative power"
-            : "0.0 cannot be raised to a negative power",
-          loc,
-        );
-      if (!f && y >= 0) return intResult(x ** y, loc);
+      if (x === 0 && y < 0) throw pyError("ZeroDivisionError", "0.0 cannot be raised to a negative power", loc);
       const r = x ** y;
       if (Number.isNaN(r) && x < 0) {
-        return new Unknown(
-          "a negative number raised to a fractional power (a complex number)",
-          loc,
-        );
+        return new Unknown("a negative number raised to a fractional power (a complex number)", loc);
       }
       return pyFloat(r);
     }
   }
-  if (f) {
-    const tn = (v: Value): string => typeName(v === true || v === false ? 1 : v);
-    throw pyError(
-      "TypeError",
-      `unsupported operand type(s) for ${op}: '${tn(a)}' and '${tn(b)}'`,
-      loc,
-    );
-  }
-  switch (op) {
-    case "&":
-      return bigOp(x, y, (p, q) => p & q, loc);
-    case "|":
-      return bigOp(x, y, (p, q) => p | q, loc);
-    case "^":
-      return bigOp(x, y, (p, q) => p ^ q, loc);
-    case "<<":
-      if (y < 0) throw pyError("ValueError", "negative shift count", loc);
-      return intResult(x * 2 ** y, loc);
-    case ">>":
-      if (y < 0) throw pyError("ValueError", "negative shift count", loc);
-      return Math.floor(x / 2 ** y);
-  }
-  throw pyError("TypeError", `unsupported operand type(s) for ${op}`, loc);
-}
-
-function bigOp(x: number, y: number, f: (p: bigint, q: bigint) => bigint, loc?: Loc): Value {
-  // JS's 32-bit bitwise operators would truncate: compute on BigInt.
-  return intResult(Number(f(BigInt(x), BigInt(y))), loc);
+  const tn = (v: Value): string => typeName(v === true || v === false ? 1 : v);
+  throw pyError("TypeError", `unsupported operand type(s) for ${op}: '${tn(a)}' and '${tn(b)}'`, loc);
 }
 
 /** Python's `==` on built-in values (numbers across int/float/bool, containers by content). */
 export function builtinEquals(a: Value, b: Value): boolean | undefined {
   if (a === b) return !(typeof a === "number" && Number.isNaN(a));
+  if ((a instanceof PyInt || b instanceof PyInt) && isAnyInt(a) && isAnyInt(b)) return bigOf(a) === bigOf(b);
   const x = numberOf(a);
   const y = numberOf(b);
   if (x !== undefined && y !== undefined) return x === y;
@@ -185,7 +225,11 @@ export function builtinOrder(op: string, a: Value, b: Value, loc?: Loc): boolean
   const x = numberOf(a);
   const y = numberOf(b);
   let c: number | undefined;
-  if (x !== undefined && y !== undefined) {
+  if ((a instanceof PyInt || b instanceof PyInt) && (isAnyInt(a) || typeof a === "boolean") && (isAnyInt(b) || typeof b === "boolean")) {
+    const p = bigOf(a);
+    const q = bigOf(b);
+    c = p < q ? -1 : p > q ? 1 : 0;
+  } else if (x !== undefined && y !== undefined) {
     if (Number.isNaN(x) || Number.isNaN(y)) return false;
     c = x < y ? -1 : x > y ? 1 : 0;
   } else if (typeof a === "string" && typeof b === "string") {
@@ -281,6 +325,7 @@ export function pyRepr(v: Value, other?: (v: Value) => string | undefined, depth
   if (v === false) return "False";
   if (typeof v === "number") return Number.isInteger(v) ? String(v) : floatRepr(v);
   if (v instanceof PyFloat) return floatRepr(v.float);
+  if (v instanceof PyInt) return v.big.toString();
   if (typeof v === "string") return strRepr(v);
   if (v instanceof PyTuple) {
     if (v.typeName === "torch.Size") return `torch.Size([${v.items.map(r).join(", ")}])`;

@@ -17,6 +17,19 @@ export class PyFloat {
   constructor(readonly float: number) {}
 }
 
+/**
+ * A Python int beyond 2^53 − 1 in magnitude (float64 cannot hold it exactly): its exact value.
+ * Smaller ints are JS numbers; {@link pyInt} keeps the representation canonical.
+ */
+export class PyInt {
+  constructor(readonly big: bigint) {}
+}
+
+/** An int from a bigint: a JS number when it is exact, else a {@link PyInt}. */
+export function pyInt(b: bigint): number | PyInt {
+  return b >= -9007199254740991n && b <= 9007199254740991n ? Number(b) : new PyInt(b);
+}
+
 /** The float `x` in the representation of the file header (a {@link PyFloat} when whole). */
 export function pyFloat(x: number): number | PyFloat {
   return Number.isInteger(x) ? new PyFloat(x) : x;
@@ -192,6 +205,12 @@ export class PyFunction {
 export interface CallArgs {
   positional: Value[];
   keywords: [string, Value][];
+  /**
+   * Where the call's expression starts (`nn.Conv2d(…)`: at `nn`) and where each positional and
+   * keyword argument is written, when the call is written in the source (for messages about a
+   * module's construction or an argument).
+   */
+  at?: { start: Loc; positional: Loc[]; keywords: Loc[] };
 }
 
 /** What a native function sees when it is called. */
@@ -234,6 +253,8 @@ export class PyDescriptor {
 export interface NativeClassHooks {
   /** `obj.name = value`; return false to fall back to storing it in the instance dict. */
   setattr?(obj: PyInstance, name: string, value: Value, loc: Loc): boolean;
+  /** Consulted before the instance dict (`__getattribute__`); undefined: the usual lookup. */
+  getattribute?(obj: PyInstance, name: string, loc: Loc): Value | undefined;
   /** Consulted after the instance dict and the class attributes miss (`__getattr__`). */
   getattr?(obj: PyInstance, name: string, loc: Loc): Value | undefined;
   /** `del obj.name`. */
@@ -310,6 +331,8 @@ export class Unknown {
     readonly loc?: Loc,
     /** true when Python itself would raise here (a NameError…): a user error if it matters. */
     readonly error = false,
+    /** The exception Python would raise, when {@link error} (`NameError`). */
+    readonly pyType?: string,
   ) {}
 }
 
@@ -363,6 +386,7 @@ export abstract class HostValue {
 
 export type Value =
   | number
+  | PyInt
   | PyFloat
   | boolean
   | string
@@ -389,8 +413,13 @@ export type Value =
 // ---------------------------------------------------------------------------------------------
 // Predicates
 
+/** An int held as a JS number (|v| ≤ 2^53 − 1); see {@link isAnyInt} for every int. */
 export function isInt(v: Value): v is number {
   return typeof v === "number" && Number.isInteger(v);
+}
+/** Any Python int, a {@link PyInt} included (bool excluded). */
+export function isAnyInt(v: Value): v is number | PyInt {
+  return isInt(v) || v instanceof PyInt;
 }
 export function isFloat(v: Value): v is number | PyFloat {
   return v instanceof PyFloat || (typeof v === "number" && !Number.isInteger(v));
@@ -399,11 +428,12 @@ export function isFloat(v: Value): v is number | PyFloat {
 export function numberOf(v: Value): number | undefined {
   if (typeof v === "number") return v;
   if (v instanceof PyFloat) return v.float;
+  if (v instanceof PyInt) return Number(v.big);
   if (typeof v === "boolean") return v ? 1 : 0;
   return undefined;
 }
-export function isNumber(v: Value): v is number | PyFloat | boolean {
-  return typeof v === "number" || typeof v === "boolean" || v instanceof PyFloat;
+export function isNumber(v: Value): v is number | PyFloat | PyInt | boolean {
+  return typeof v === "number" || typeof v === "boolean" || v instanceof PyFloat || v instanceof PyInt;
 }
 
 /** Python's type name of a value, as its error messages print it. */
@@ -418,6 +448,7 @@ export function typeName(v: Value): string {
       return "str";
   }
   if (v instanceof PyFloat) return "float";
+  if (v instanceof PyInt) return "int";
   if (v instanceof PyTuple) return v.typeName;
   if (v instanceof PyList) return "list";
   if (v instanceof PyDict) return v.ordered ? "collections.OrderedDict" : "dict";
@@ -465,6 +496,7 @@ export function hashKey(v: Value): string {
       return `s${v}`;
   }
   if (v instanceof PyFloat) return `n${v.float}`;
+  if (v instanceof PyInt) return `n${v.big}`;
   if (v instanceof PyTuple) return `t(${v.items.map(hashKey).join(",")})`;
   return `o${identity(v as object)}`;
 }

@@ -55,9 +55,8 @@ export function parseSource(text: string, file: string | undefined, opts: ParseO
     }
     const last = it.raised[it.raised.length - 1];
     if (last && last.stmt === s && !(last.error as PyException & { recoverable?: boolean }).recoverable) {
-      // Python stops at an uncaught exception: so does dlq, keeping what was built before it
-      stopped = last.error;
-      break;
+      // Python stops at an uncaught exception: the source is broken where it raises
+      throw Interpreter.report(last.error);
     }
   }
   for (const [k, v] of it.globals.vars) if (v instanceof PyInstance && stateOf(v)) topNames.set(k, v);
@@ -170,11 +169,11 @@ function pickModel(
     const defined = list.length ? `defined models: ${list.join(", ")}` : "the source defines no model";
     throw new InputError(`no model named '${opts.model}'${didYouMean(opts.model, list)} (${defined})`, where);
   }
-  // containment: a module inside another candidate is not the model
+  // containment: a module that is a child of another is not the model
   const inside = new Set<PyInstance>();
-  for (const m of host.created) for (const [, d] of host.namedModules(m).slice(1)) inside.add(d);
+  for (const m of host.created) for (const c of stateOf(m)!.children.values()) if (c && c !== m) inside.add(c);
   const roots = (ms: PyInstance[]): PyInstance[] => ms.filter((m) => !inside.has(m));
-  const named = roots([...topNames.values()]);
+  const named = roots([...topNames.values()]).filter((m) => !isLoss(m));
   // the last binding (in statement order) of a root module
   const order = [...it.globals.vars.entries()].filter(([, v]) => v instanceof PyInstance && named.includes(v as PyInstance));
   if (order.length) {
@@ -215,6 +214,7 @@ function bindingName(it: Interpreter, m: PyInstance): string | undefined {
 
 /** `cls()`, or undefined when it needs arguments or fails. */
 function instantiate(it: Interpreter, cls: PyClass): PyInstance | undefined {
+  it.evalDepth = 0;
   try {
     const v = it.call(cls, { positional: [], keywords: [] }, cls.loc ?? { line: 1, column: 1 });
     return v instanceof PyInstance ? v : undefined;

@@ -42,6 +42,7 @@ import {
   PyFloat,
   PyFunction,
   PyInstance,
+  PyInt,
   PyIterator,
   PyList,
   PyNamespace,
@@ -62,7 +63,8 @@ import {
   type PyValue,
   type SequentialModule,
 } from "./types.js";
-import { setKey } from "./tree.js";
+import { MAX_MODULE_DEPTH, setKey } from "./tree.js";
+import { tooDeep } from "../python/parse.js";
 
 // ---------------------------------------------------------------------------------------------
 // Tensors
@@ -596,6 +598,21 @@ export class TorchHost implements Host {
       }
       case "__class__":
         return t.param ? this.parameterClass : this.tensorClass;
+      case "requires_grad_":
+        return new PyBuiltin("Tensor.requires_grad_", ({ args, loc: l }) => {
+          const kw = args.keywords.find(([k]) => k === "requires_grad");
+          const flag = args.positional.length ? args.positional[0] : kw ? kw[1] : true;
+          if (flag instanceof Unknown) {
+            if (flag.error) throw new InputError(flag.reason, flag.loc ?? l);
+            throw new InputError("dlq cannot evaluate this requires_grad value (expected True or False)", l);
+          }
+          if (typeof flag !== "boolean") {
+            const at = args.positional.length ? args.at?.positional[0] : kw ? args.at?.keywords[args.keywords.indexOf(kw)] : undefined;
+            throw pyError("TypeError", `requires_grad_(): argument 'requires_grad'${args.positional.length ? " (position 1)" : ""} must be bool, not ${typeName(flag)}`, at ?? l);
+          }
+          this.setRequiresGrad(t, flag);
+          return t;
+        });
     }
     const q = `Tensor.${name}`;
     if (opNamed(q)) return new PyBoundMethod(t, new PyBuiltin(`Tensor.${name}`, ({ args, loc: l }) => this.callOp(q, `Tensor.${name}`, args, l)));
@@ -780,6 +797,11 @@ export class TorchHost implements Host {
         this.created.push(obj);
       },
       setattr: (obj, name, value, loc) => this.moduleSetattr(obj, name, value, loc),
+      // `model.forward(x)` in the source is traced like `model(x)`
+      getattribute: (obj, name) =>
+        name === "forward" && !this.trace
+          ? new PyBuiltin(`${obj.cls.name}.forward`, ({ args, loc }) => this.callModule(obj, args, loc))
+          : undefined,
       getattr: (obj, name, loc) => this.moduleGetattr(obj, name, loc),
       delattr: (obj, name) => {
         const st = stateOf(obj)!;
@@ -816,20 +838,28 @@ export class TorchHost implements Host {
     method("forward", ["*args", "**kwargs"], (self, _a, loc) => {
       throw pyError("NotImplementedError", `Module [${self.cls.name}] is missing the required "forward" function`, loc);
     });
-    for (const name of ["to", "cuda", "cpu", "float", "double", "half", "bfloat16", "type", "share_memory", "zero_grad", "requires_grad_"]) {
-      method(name, ["*args", "**kwargs"], (self, a, loc) => {
-        if (name === "requires_grad_") {
-          const pos = (a.get("args") as PyTuple).items;
-          const kw = a.get("kwargs") as PyDict;
-          const flag = pos[0] ?? kw.get("requires_grad") ?? true;
-          if (typeof flag !== "boolean") {
-            throw pyError("TypeError", `requires_grad_(): argument 'requires_grad' (position 1) must be bool, not ${typeName(flag)}`, loc);
-          }
-          this.requiresGrad(self, flag);
-        }
-        return self;
-      });
+    for (const name of ["to", "cuda", "cpu", "float", "double", "half", "bfloat16", "type", "share_memory", "zero_grad"]) {
+      method(name, ["*args", "**kwargs"], (self) => self);
     }
+    // PyTorch's Module.requires_grad_ hands the value to each parameter's requires_grad_, whose
+    // TypeError names the argument: a value that is not a bool is refused (on any module: dlq
+    // cannot tell which own parameters)
+    d.set("requires_grad_", new PyBuiltin("Module.requires_grad_", ({ args, loc }) => {
+      const [self, ...rest] = args.positional;
+      const kw = args.keywords.find(([k]) => k === "requires_grad");
+      const flag = rest.length ? rest[0] : kw ? kw[1] : true;
+      const at = rest.length ? args.at?.positional[1] : kw ? args.at?.keywords[args.keywords.indexOf(kw)] : undefined;
+      if (flag instanceof Unknown) {
+        if (flag.error) throw new InputError(flag.reason, flag.loc ?? at ?? loc);
+        throw new InputError("dlq cannot evaluate this requires_grad value (expected True or False)", at ?? loc);
+      }
+      if (typeof flag !== "boolean") {
+        throw pyError("TypeError", `requires_grad_(): argument 'requires_grad' (position 1) must be bool, not ${typeName(flag)}`, at ?? loc);
+      }
+      if (!(self instanceof PyInstance) || !stateOf(self)) throw pyError("TypeError", "Module.requires_grad_() needs a module", loc);
+      this.requiresGrad(self, flag);
+      return self;
+    }));
     method("train", ["mode=True"], (self, a) => {
       const on = a.get("mode") !== false;
       for (const m of this.modulesOf(self)) stateOf(m)!.training = on;
@@ -918,8 +948,8 @@ export class TorchHost implements Host {
       const st = stateOf(self as PyInstance)!;
       st.initialized = true;
       const m = st.spec as LayerModule;
-      m.args = this.rawArgs(def, rest, args.keywords, m, loc);
-      m.loc = (args as CallArgs & { exprLoc?: Loc }).exprLoc ?? loc;
+      m.loc = args.at?.start ?? loc;
+      m.args = this.rawArgs(rest, args.keywords, m, loc, args.at);
       return null;
     }));
     cls.dict.set("forward", new PyBuiltin(`${type}.forward`, ({ args, loc }) => {
@@ -960,10 +990,12 @@ export class TorchHost implements Host {
       }));
     };
     const entries = (self: PyInstance): [string, PyInstance][] => [...stateOf(self)!.children].filter((e): e is [string, PyInstance] => e[1] !== null);
-    fn("__init__", (self, args, kw, loc) => {
+    d.set("__init__", new PyBuiltin(`${type}.__init__`, ({ args: a, loc }) => {
+      const [self, ...args] = a.positional as [PyInstance, ...Value[]];
+      const kw = a.keywords;
       const st = stateOf(self)!;
       st.initialized = true;
-      (st.spec as { loc?: Loc }).loc = loc;
+      (st.spec as { loc?: Loc }).loc = a.at?.start ?? loc;
       if (type === "Sequential") {
         if (kw.length) throw pyError("TypeError", "Sequential.__init__() got an unexpected keyword argument '" + kw[0][0] + "'", loc);
         const first = args[0];
@@ -987,7 +1019,7 @@ export class TorchHost implements Host {
         for (const [k, v] of pairs) this.register(self, k, v, loc, "nn.ModuleDict");
       }
       return null;
-    });
+    }));
     fn("__len__", (self) => entries(self).length);
     fn("__iter__", (self) => new PyIterator(type === "ModuleDict" ? entries(self).map(([k]) => k) : entries(self).map(([, m]) => m)));
     fn("__contains__", (self, [k]) => (type === "ModuleDict" ? stateOf(self)!.children.has(k as string) : entries(self).some(([, m]) => m === k)));
@@ -1491,30 +1523,42 @@ export class TorchHost implements Host {
   // -- layer arguments ----------------------------------------------------------------------
 
   /** A layer's constructor arguments as written, for the catalogue to bind. */
-  private rawArgs(def: LayerDef<unknown>, positional: Value[], keywords: [string, Value][], m: LayerModule, loc: Loc): { positional: PyValue[]; keywords: Record<string, PyValue> } {
-    void def;
-    const conv = (v: Value, what: string): PyValue => {
+  private rawArgs(
+    positional: Value[],
+    keywords: [string, Value][],
+    m: LayerModule,
+    loc: Loc,
+    at: CallArgs["at"],
+  ): { positional: PyValue[]; keywords: Record<string, PyValue> } {
+    const conv = (v: Value, what: string, argLoc: Loc | undefined): PyValue => {
       const r = toPyValue(v, 0);
+      if (r === TOO_DEEP) throw tooDeep(`more than ${MAX_MODULE_DEPTH} nested tuples or lists`, argLoc ?? loc);
       if (r instanceof Unknown) {
-        if (!m.unknownArg) m.unknownArg = r.error ? { message: r.reason, loc: r.loc } : { message: `dlq cannot evaluate ${what} of ${m.type}${r.reason ? ` (${r.reason})` : ""}`, loc: r.loc ?? loc };
+        if (!m.unknownArg)
+          m.unknownArg = r.error
+            ? { message: r.reason, loc: r.loc }
+            : { message: `dlq cannot evaluate ${what} of ${m.type}${r.reason ? ` (${r.reason})` : ""}`, loc: argLoc ?? r.loc ?? loc };
         return null;
       }
       if (typeof r === "object" && r !== null && "bad" in r) {
-        if (!m.unknownArg) m.unknownArg = { message: `${what} of ${m.type} is ${r.bad}, which dlq cannot use as a layer argument`, loc };
+        if (!m.unknownArg) m.unknownArg = { message: `${what} of ${m.type} is ${r.bad}, which dlq cannot use as a layer argument`, loc: argLoc ?? loc };
         return null;
       }
       return r as PyValue;
     };
-    const out = { positional: positional.map((v) => conv(v, "an argument")), keywords: {} as Record<string, PyValue> };
-    for (const [k, v] of keywords) {
-      if (k === "device") continue;
+    const out = {
+      positional: positional.map((v, i) => conv(v, "an argument", at?.positional[i + 1])),
+      keywords: {} as Record<string, PyValue>,
+    };
+    keywords.forEach(([k, v], i) => {
+      if (k === "device") return;
       if (k === "dtype") {
         if (v instanceof DTypeValue) setKey(out.keywords, k, v.dtype);
         else if (typeof v === "string") setKey(out.keywords, k, v);
-        continue;
+        return;
       }
-      setKey(out.keywords, k, conv(v, `argument '${k}'`));
-    }
+      setKey(out.keywords, k, conv(v, `argument '${k}'`, at?.keywords[i]));
+    });
     return out;
   }
 
@@ -1615,17 +1659,21 @@ function fromConfig(v: unknown): Value {
   return new Unknown("a layer setting");
 }
 
+const TOO_DEEP = { bad: "nested too deeply" };
+
 /** A layer argument as a Python literal of the spec (src/spec/types.ts). */
 function toPyValue(v: Value, depth: number): PyValue | Unknown | { bad: string } {
-  if (depth > 200) return { bad: "nested too deeply" };
+  if (depth > MAX_MODULE_DEPTH) return TOO_DEEP;
   if (v === null || typeof v === "number" || typeof v === "boolean" || typeof v === "string") return v;
   if (v instanceof PyFloat) return { float: v.float };
+  // beyond 2^53 − 1: the catalogue refuses it where an int is needed, takes it as a float elsewhere
+  if (v instanceof PyInt) return Number(v.big);
   if (v instanceof Unknown) return v;
   if (v instanceof PyTuple || v instanceof PyList) {
     const out: PyValue[] = [];
     for (const x of v.items) {
       const r = toPyValue(x, depth + 1);
-      if (r instanceof Unknown || (typeof r === "object" && r !== null && "bad" in r)) return r;
+      if (r instanceof Unknown || r === TOO_DEEP || (typeof r === "object" && r !== null && "bad" in r)) return r;
       out.push(r as PyValue);
     }
     return out;

@@ -23,7 +23,8 @@ type Fwd2 = (x: number, y: number) => number;
 type Partial2 = (x: number, y: number, out: number) => number;
 
 /** Comparison operators: piecewise constant, with their "kink" where x = y. */
-const COMPARISONS = new Set(["<", ">", "<=", ">=", "==", "!="]);
+/** Comparisons, by operator and by the op registry's names: they report ties as kinks. */
+const COMPARISONS = new Set(["<", ">", "<=", ">=", "==", "!=", "lt", "gt", "le", "ge", "eq", "ne"]);
 
 /**
  * A broadcasting binary op: `f` is the forward, `da`/`db` the partials; `side(x, y)`, for ops
