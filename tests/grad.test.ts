@@ -7,7 +7,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import {
-  measureGradFlow,
   predictMlp,
   swapActivations,
   gradInput,
@@ -103,7 +102,8 @@ describe("the mlpirate (examples/course_mlpirate.py)", () => {
 
   it("vanishes with sigmoid; tanh and relu (PyTorch's default init) vanish too", () => {
     const verdicts = ["sigmoid", "tanh", "relu"].map(
-      (a) => gradOf(swapActivations(graphOf(uses, input), a), protocol(input, { seeds: 3 })).verdict,
+      (a) =>
+        gradOf(swapActivations(graphOf(uses, input), a), protocol(input, { seeds: 3 })).verdict,
     );
     expect(verdicts).toEqual(["vanishing", "vanishing", "vanishing"]);
   });

@@ -157,7 +157,10 @@ describe("errors inside a with block are located in the file", () => {
       ["with torch.no_grad:", "    y = 1"],
       /:3:6: 'torch.no_grad' must be called: with torch.no_grad\(\):/,
     ],
-    [["with torch.set_grad_enabled():", "    y = 1"], /missing 1 required positional argument: 'mode'/],
+    [
+      ["with torch.set_grad_enabled():", "    y = 1"],
+      /missing 1 required positional argument: 'mode'/,
+    ],
   ];
   cases.forEach(([lines, re], k) => {
     it(lines.join(" / "), async () => {

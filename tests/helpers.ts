@@ -74,13 +74,20 @@ export function layersOf(m: ModuleSpec): LayerModule[] {
 
 /** The chain of layer uses as an nn.Sequential of the same modules (names kept). */
 export function chainRoot(uses: readonly LayerUse[]): SequentialModule {
-  return { kind: "sequential", type: "Sequential", children: uses.map((u) => ({ name: u.name, module: u.module })) };
+  return {
+    kind: "sequential",
+    type: "Sequential",
+    children: uses.map((u) => ({ name: u.name, module: u.module })),
+  };
 }
 
 /** The graph of a chain of layer uses applied to `input` (shapeless without one). */
 export function graphOf(uses: readonly LayerUse[], input?: readonly number[]): Graph {
   const index = uses[0]?.def.inputKind === "index";
-  return traceSequential(chainRoot(uses), input ? { shape: input, dtype: index ? "int64" : "float32" } : undefined);
+  return traceSequential(
+    chainRoot(uses),
+    input ? { shape: input, dtype: index ? "int64" : "float32" } : undefined,
+  );
 }
 
 /** `dlq shape`'s facts for a chain of layer uses. */

@@ -7,7 +7,7 @@
 import { describe, expect, it } from "vitest";
 import { bindArgs } from "../src/analysis/layers/common.js";
 import { layerDef } from "../src/analysis/layers/index.js";
-import { gradInput, measureGradFlow } from "../src/analysis/gradflow.js";
+import { gradInput } from "../src/analysis/gradflow.js";
 import * as F from "../src/tensor/index.js";
 import { load, gradOf } from "./helpers.js";
 import {

@@ -8,7 +8,8 @@ function strip(x: unknown): unknown {
   if (x && typeof x === "object") {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(x))
-      if (k !== "loc" && k !== "from" && k !== "to" && k !== "opLoc" && k !== "attrLoc") out[k] = strip(v);
+      if (k !== "loc" && k !== "from" && k !== "to" && k !== "opLoc" && k !== "attrLoc")
+        out[k] = strip(v);
     return out;
   }
   return x;

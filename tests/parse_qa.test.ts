@@ -26,7 +26,8 @@ const errLine = (text: string, file = "m.py"): string => thrown(() => parse(text
 const layers = layersOf;
 /** Trainable parameters, as `dlq shape` counts them (the models here take (1, 4) inputs). */
 function trainable(x: string | ModelSpec): number {
-  return factsOf(typeof x === "string" ? load(x, "m.py").uses : resolveModel(x), [1, 4]).trainableParams;
+  return factsOf(typeof x === "string" ? load(x, "m.py").uses : resolveModel(x), [1, 4])
+    .trainableParams;
 }
 
 describe("deep nesting is one located InputError, never a crash", () => {
@@ -149,7 +150,7 @@ describe("notebook and console pastes", () => {
   const MODEL = "import torch.nn as nn\nmodel = nn.Sequential(nn.Linear(4, 2))\n";
   it("skips IPython magics and shell escapes, keeping line numbers", () => {
     const text = "%matplotlib inline\n%%time\n!pip install torch\n" + MODEL + "  %timeit model\n";
-    expect(trainable((text))).toBe(10);
+    expect(trainable(text)).toBe(10);
     expect(errLine("%matplotlib inline\n!pip install torch\nx = (1 +\n")).toMatch(/^m\.py:4:1: /);
     // `%` continuing an expression is the operator, not a magic.
     expect(parse(MODEL + "n = (7\n% 4)\nm2 = nn.Linear(n, 2)\n").root).toMatchObject({
@@ -216,7 +217,7 @@ describe("freezing in source (PyTorch 1.13 trainable counts)", () => {
     ["model.requires_grad = False\n", 23],
   ];
   for (const [code, want] of cases) {
-    it(code.trim() || "(nothing frozen)", () => expect(trainable((H + code))).toBe(want));
+    it(code.trim() || "(nothing frozen)", () => expect(trainable(H + code)).toBe(want));
   }
   it("the simplest case of the QA report: 0 trainable", () => {
     const spec = parse(
@@ -226,22 +227,29 @@ describe("freezing in source (PyTorch 1.13 trainable counts)", () => {
   });
 
   it("single parameters, and loops that pick some by name or position (PyTorch 1.13's counts)", () => {
-    expect(trainable((H + "model[0].weight.requires_grad = False\n"))).toBe(11);
-    expect(trainable((H + "model[2].bias.requires_grad_(False)\n"))).toBe(21);
+    expect(trainable(H + "model[0].weight.requires_grad = False\n")).toBe(11);
+    expect(trainable(H + "model[2].bias.requires_grad_(False)\n")).toBe(21);
     expect(
       trainable(
-        parse(H + "for n, p in model.named_parameters():\n    if 'bias' in n:\n        p.requires_grad = False\n"),
+        parse(
+          H +
+            "for n, p in model.named_parameters():\n    if 'bias' in n:\n        p.requires_grad = False\n",
+        ),
       ),
     ).toBe(18);
     expect(
-      trainable((H + "for i, p in enumerate(model.parameters()):\n    if i < 2: p.requires_grad = False\n")),
+      trainable(
+        H + "for i, p in enumerate(model.parameters()):\n    if i < 2: p.requires_grad = False\n",
+      ),
     ).toBe(8);
-    expect(errLine(H + "model.requires_grad_(flag)\n")).toMatch(/^m\.py:3:22: name 'flag' is not defined/);
+    expect(errLine(H + "model.requires_grad_(flag)\n")).toMatch(
+      /^m\.py:3:22: name 'flag' is not defined/,
+    );
   });
 
   it("requires_grad on input tensors is not freezing", () => {
     const text = H + "for X in loader:\n    X.requires_grad = True\n";
-    expect(trainable((text))).toBe(23);
+    expect(trainable(text)).toBe(23);
   });
 });
 

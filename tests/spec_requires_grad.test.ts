@@ -19,7 +19,11 @@ const errLine = (text: string): string => errorLine(() => src(text));
 const layers = layersOf;
 /** Per layer: whether all of its parameters are frozen (by the module or one by one). */
 const frozen = (spec: ModelSpec): boolean[] =>
-  layers(spec.root).map((l) => l.trainable === false || (l.frozen ?? []).length >= (l.type === "Linear" ? 2 : 0) && (l.frozen ?? []).length > 0);
+  layers(spec.root).map(
+    (l) =>
+      l.trainable === false ||
+      ((l.frozen ?? []).length >= (l.type === "Linear" ? 2 : 0) && (l.frozen ?? []).length > 0),
+  );
 
 const METHOD = "requires_grad_(): argument 'requires_grad' (position 1) must be bool, not";
 

@@ -128,11 +128,15 @@ describe("any other context manager: the body runs, as Python runs it", () => {
     return (spec.root as LayerModule).args.positional;
   };
   it("names bound in the block are defined after it (a `try` block runs too)", () => {
-    expect(linear(H + "with open('cfg') as f:\n    n = 32\nmodel = nn.Linear(4, n)\n")).toEqual([4, 32]);
+    expect(linear(H + "with open('cfg') as f:\n    n = 32\nmodel = nn.Linear(4, n)\n")).toEqual([
+      4, 32,
+    ]);
     expect(
       linear(H + "try:\n    n = 32\nexcept Exception:\n    pass\nmodel = nn.Linear(4, n)\n"),
     ).toEqual([4, 32]);
-    expect(linear(H + "with torch.no_grad(), open('x') as f:\n    n = 2\nmodel = nn.Linear(4, n)\n")).toEqual([4, 2]);
+    expect(
+      linear(H + "with torch.no_grad(), open('x') as f:\n    n = 2\nmodel = nn.Linear(4, n)\n"),
+    ).toEqual([4, 2]);
   });
 
   it("what is not a context manager is Python's TypeError (CPython 3.11's words)", () => {

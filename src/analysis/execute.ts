@@ -41,10 +41,16 @@ function where(n: GraphNode): string {
 export function checkRunnable(graph: Graph, command = "dlq grad"): void {
   for (const n of graph.nodes) {
     if (n.kind === "module" && !n.def!.forward && !n.def!.forwardTree) {
-      throw new InputError(`${n.type} has no tensor forward in dlq, so ${command} cannot run this model`, where(n));
+      throw new InputError(
+        `${n.type} has no tensor forward in dlq, so ${command} cannot run this model`,
+        where(n),
+      );
     }
     if (n.kind === "op" && !n.op!.kernel) {
-      throw new InputError(`${n.display ?? n.type} has no kernel in dlq's tensor core, so ${command} cannot run this model`, where(n));
+      throw new InputError(
+        `${n.display ?? n.type} has no kernel in dlq's tensor core, so ${command} cannot run this model`,
+        where(n),
+      );
     }
   }
 }
@@ -52,7 +58,11 @@ export function checkRunnable(graph: Graph, command = "dlq grad"): void {
 /** A value recorded with a tensor's origin (src/spec/torch_host.ts's meta tensors). */
 interface WithOrigin {
   meta: { shape: readonly number[]; dtype: DType };
-  origin?: { op: import("../ops/types.js").OpDef; display: string; args: ReadonlyMap<string, Value> };
+  origin?: {
+    op: import("../ops/types.js").OpDef;
+    display: string;
+    args: ReadonlyMap<string, Value>;
+  };
 }
 
 function hasMeta(v: unknown): v is WithOrigin & HostValue {
@@ -80,7 +90,9 @@ export function execute(graph: Graph, T: TensorCore, o: ExecuteOptions): Values 
     let t: Tensor;
     if (v.origin) {
       const out = v.origin.op.kernel!(
-        makeOpArgs(v.origin.op, v.origin.display, new Map(v.origin.args), (x) => (hasMeta(x) ? outside(x) : undefined)),
+        makeOpArgs(v.origin.op, v.origin.display, new Map(v.origin.args), (x) =>
+          hasMeta(x) ? outside(x) : undefined,
+        ),
         T,
         ctx,
       );
@@ -116,10 +128,13 @@ export function execute(graph: Graph, T: TensorCore, o: ExecuteOptions): Values 
           const params = o.params(n);
           if (def.forwardTree && n.moduleInputs) {
             const ins: Record<string, TensorTree | null> = {};
-            for (const [key, tree] of Object.entries(n.moduleInputs)) ins[key] = toTensorTree(tree, get);
+            for (const [key, tree] of Object.entries(n.moduleInputs))
+              ins[key] = toTensorTree(tree, get);
             outs = flattenTree(def.forwardTree(n.config, ins, params, T, mode));
           } else if (def.forwardTree && !def.forward) {
-            outs = flattenTree(def.forwardTree(n.config, { input: get(n.inputs[0]) }, params, T, mode));
+            outs = flattenTree(
+              def.forwardTree(n.config, { input: get(n.inputs[0]) }, params, T, mode),
+            );
           } else outs = [def.forward!(n.config, get(n.inputs[0]), params, T, mode)];
           break;
         }
@@ -130,7 +145,8 @@ export function execute(graph: Graph, T: TensorCore, o: ExecuteOptions): Values 
         }
       }
     } catch (e) {
-      if (e instanceof LayerError || e instanceof InputError) throw new InputError(e.message, where(n));
+      if (e instanceof LayerError || e instanceof InputError)
+        throw new InputError(e.message, where(n));
       if (e instanceof Error && e.name === "OpError") throw new InputError(e.message, where(n));
       throw e;
     }
@@ -160,11 +176,15 @@ function flattenOut(o: OpOut<Tensor>): Tensor[] {
 }
 
 function flattenTree(t: TensorTree): Tensor[] {
-  if ("tuple" in t && !("data" in t)) return (t as { tuple: TensorTree[] }).tuple.flatMap(flattenTree);
+  if ("tuple" in t && !("data" in t))
+    return (t as { tuple: TensorTree[] }).tuple.flatMap(flattenTree);
   return [t as Tensor];
 }
 
-function toTensorTree(t: OutTree, get: (r: { node: number; index: number }) => Tensor): TensorTree | null {
+function toTensorTree(
+  t: OutTree,
+  get: (r: { node: number; index: number }) => Tensor,
+): TensorTree | null {
   if (t === null) return null;
   if ("tuple" in t) return { tuple: t.tuple.map((x) => toTensorTree(x, get) as TensorTree) };
   if ("other" in t) return null;

@@ -8,11 +8,19 @@
 import { formatLoc, InputError, type Loc } from "../errors.js";
 import * as T from "../tensor/index.js";
 import { Generator, Tensor } from "../tensor/index.js";
-import type { Expr, FunctionDefStmt, Stmt } from "../python/ast.js";
+import type { FunctionDefStmt, Stmt } from "../python/ast.js";
 import { Interpreter } from "../python/interp.js";
 import { freeNames } from "../python/names.js";
 import { parsePython } from "../python/parse.js";
-import { PyBuiltin, PyException, PyFloat, PyFunction, PyList, PyTuple, type Value } from "../python/values.js";
+import {
+  PyBuiltin,
+  PyException,
+  PyFloat,
+  PyFunction,
+  PyList,
+  PyTuple,
+  type Value,
+} from "../python/values.js";
 import { gradcheckInterpreter, TensorValue, type GradcheckHost } from "./gradcheck_host.js";
 
 // ---------------------------------------------------------------------------------------------
@@ -197,7 +205,9 @@ function readNames(s: Stmt, globals: Map<string, Value>): Set<string> {
   while (todo.length) {
     const fn = globals.get(todo.pop()!);
     if (!(fn instanceof PyFunction)) continue;
-    for (const n of freeNames(fn.node.kind === "Lambda" ? fn.node.body : [fn.node as FunctionDefStmt]).keys()) {
+    for (const n of freeNames(
+      fn.node.kind === "Lambda" ? fn.node.body : [fn.node as FunctionDefStmt],
+    ).keys()) {
       if (!out.has(n)) {
         out.add(n);
         todo.push(n);
@@ -277,9 +287,18 @@ export function prepare(text: string, file: string, vars: VarSpec[], seed: numbe
   for (const v of vars) {
     const made = makeVar(v, host.gen);
     // integer values that are not checked are indices, as torch.tensor([0, 2]) makes int64
-    const integral = !v.grad && v.source !== "rand" && v.source !== "randn" && made.data.every((x) => Number.isInteger(x));
+    const integral =
+      !v.grad &&
+      v.source !== "rand" &&
+      v.source !== "randn" &&
+      made.data.every((x) => Number.isInteger(x));
     // PyTorch's gradcheck wants double inputs: a --var is float64 (indices int64)
-    const t = host.wrap(made, v.source === "randint" || (integral && v.source !== "zeros" && v.source !== "ones") ? "int64" : "float64");
+    const t = host.wrap(
+      made,
+      v.source === "randint" || (integral && v.source !== "zeros" && v.source !== "ones")
+        ? "int64"
+        : "float64",
+    );
     if (v.grad) host.markLeaf(t);
     else constants.push({ name: v.name, shape: t.t.shape.slice() });
     g.set(v.name, t);
@@ -298,12 +317,19 @@ export function prepare(text: string, file: string, vars: VarSpec[], seed: numbe
 
   if (body.length === 1 && body[0].kind === "Expr") {
     const e = body[0].value;
-    const missing = new Map([...freeNames(e)].filter(([n]) => !defined(n)).map(([n, x]) => [n, x.loc]));
+    const missing = new Map(
+      [...freeNames(e)].filter(([n]) => !defined(n)).map(([n, x]) => [n, x.loc]),
+    );
     if (missing.size > 0) throw missingError(missing);
     host.recording = false;
     label = src(e);
     where = e.loc;
-    f = () => asTensorOut(run(() => it.eval(e, it.globals)), label, e.loc);
+    f = () =>
+      asTensorOut(
+        run(() => it.eval(e, it.globals)),
+        label,
+        e.loc,
+      );
   } else {
     // The snippet, from the statements after its checked inputs are created, is the function
     // of those inputs. Each evaluation restores the global bindings and the generator as they
@@ -503,12 +529,17 @@ export function prepare(text: string, file: string, vars: VarSpec[], seed: numbe
       requested.fast = req.fast;
       const fn = req.fn;
       label = `gradcheck(${fn instanceof PyFunction ? fn.name : (fn as PyBuiltin).name}, …)`;
-      for (const t of req.inputs) if (!host.leaves.includes(t) && t.t.requiresGrad) host.leaves.push(t);
+      for (const t of req.inputs)
+        if (!host.leaves.includes(t) && t.t.requiresGrad) host.leaves.push(t);
       // only the inputs handed to gradcheck are checked, as PyTorch does
       const only = req.inputs.filter((t) => t.t.requiresGrad);
       host.leaves.splice(0, host.leaves.length, ...only);
       const at = body[requestedAt]?.loc ?? { file, line: 1, column: 1 };
-      f = () => asTensorOut(run(() => it.call(fn, { positional: req.inputs, keywords: [] }, at)), label);
+      f = () =>
+        asTensorOut(
+          run(() => it.call(fn, { positional: req.inputs, keywords: [] }, at)),
+          label,
+        );
     } else if (cand) {
       const c: { index: number; label: string; loc: Loc } = cand;
       label = c.label;
@@ -551,7 +582,12 @@ export function prepare(text: string, file: string, vars: VarSpec[], seed: numbe
       const args = given.map((p) => it.globals.lookup(p.name)!);
       label = `${d.name}(${given.map((p) => p.name).join(", ")})`;
       where = d.loc;
-      f = () => asTensorOut(run(() => it.call(fn!, { positional: args, keywords: [] }, d.loc)), label, d.loc);
+      f = () =>
+        asTensorOut(
+          run(() => it.call(fn!, { positional: args, keywords: [] }, d.loc)),
+          label,
+          d.loc,
+        );
     } else {
       throw new InputError(
         "nothing to check: no statement computes a tensor from an input with requires_grad=True " +
@@ -571,7 +607,10 @@ export function prepare(text: string, file: string, vars: VarSpec[], seed: numbe
   const out = f();
   if (!out.requiresGrad) host.note("the value does not depend on any input that requires grad");
   let k = 0;
-  const inputs = host.leaves.map((t) => ({ name: host.names.get(t) ?? `input ${++k}`, tensor: t.t }));
+  const inputs = host.leaves.map((t) => ({
+    name: host.names.get(t) ?? `input ${++k}`,
+    tensor: t.t,
+  }));
   return {
     f,
     inputs,
@@ -792,5 +831,3 @@ export function runGradcheck(p: Prepared, opts: CheckOptions = {}): GradcheckRep
     deterministic: r.deterministic,
   };
 }
-
-

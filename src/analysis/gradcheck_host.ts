@@ -79,20 +79,38 @@ export class TensorValue extends HostValue {
   }
   override setattr(name: string, value: Value, loc: Loc): boolean {
     if (name !== "requires_grad") return false;
-    if (typeof value !== "boolean") throw pyError("RuntimeError", "requires_grad must be a bool", loc);
+    if (typeof value !== "boolean")
+      throw pyError("RuntimeError", "requires_grad must be a bool", loc);
     if (value) this.host.markLeaf(this);
     else this.t.requiresGrad = false;
     return true;
   }
   override binop(op: string, other: Value, reflected: boolean, loc: Loc): Value | undefined {
     const name = OPERATORS[op];
-    if (!name || !(other instanceof TensorValue || isScalar(other) || other instanceof PyTuple || other instanceof PyList)) return undefined;
+    if (
+      !name ||
+      !(
+        other instanceof TensorValue ||
+        isScalar(other) ||
+        other instanceof PyTuple ||
+        other instanceof PyList
+      )
+    )
+      return undefined;
     const [a, b] = reflected ? [other, this] : [this, other];
-    if (op === "//") throw pyError("TypeError", "'//' (floor division) has no gradient: not supported on tensors", loc);
+    if (op === "//")
+      throw pyError(
+        "TypeError",
+        "'//' (floor division) has no gradient: not supported on tensors",
+        loc,
+      );
     return this.host.callOp(`operator.${name}`, op, { positional: [a, b], keywords: [] }, loc);
   }
   override unop(op: "-" | "+" | "~", loc: Loc): Value | undefined {
-    const q = (op as string) === "abs" ? "torch.abs" : `operator.${op === "-" ? "neg" : op === "+" ? "pos" : "invert"}`;
+    const q =
+      (op as string) === "abs"
+        ? "torch.abs"
+        : `operator.${op === "-" ? "neg" : op === "+" ? "pos" : "invert"}`;
     return this.host.callOp(q, op, { positional: [this], keywords: [] }, loc);
   }
   override compare(op: string, other: Value, reflected: boolean, loc: Loc): Value | undefined {
@@ -103,20 +121,31 @@ export class TensorValue extends HostValue {
   }
   override truth(loc: Loc): boolean {
     if (this.t.size !== 1) {
-      throw pyError("RuntimeError", `Boolean value of Tensor with more than one value is ambiguous (shape ${T.shapeStr(this.t.shape)})`, loc);
+      throw pyError(
+        "RuntimeError",
+        `Boolean value of Tensor with more than one value is ambiguous (shape ${T.shapeStr(this.t.shape)})`,
+        loc,
+      );
     }
     return this.t.data[0] !== 0;
   }
   override iter(loc: Loc): Value[] {
     if (this.t.ndim === 0) throw pyError("TypeError", "iteration over a 0-d tensor", loc);
-    return Array.from({ length: this.t.shape[0] }, (_, i) => this.host.callOp("operator.getitem", "[]", { positional: [this, i], keywords: [] }, loc));
+    return Array.from({ length: this.t.shape[0] }, (_, i) =>
+      this.host.callOp("operator.getitem", "[]", { positional: [this, i], keywords: [] }, loc),
+    );
   }
   override len(loc: Loc): number {
     if (this.t.ndim === 0) throw pyError("TypeError", "len() of a 0-d tensor", loc);
     return this.t.shape[0];
   }
   override getitem(key: Value, loc: Loc): Value | undefined {
-    return this.host.callOp("operator.getitem", "[]", { positional: [this, key], keywords: [] }, loc);
+    return this.host.callOp(
+      "operator.getitem",
+      "[]",
+      { positional: [this, key], keywords: [] },
+      loc,
+    );
   }
   override setitem(_key: Value, _value: Value, loc: Loc): boolean {
     this.host.checkInPlace(this, loc, true);
@@ -137,7 +166,12 @@ export class TensorValue extends HostValue {
     return undefined;
   }
   number(loc: Loc): Value {
-    if (this.t.size !== 1) throw pyError("ValueError", `only one element tensors can be converted to Python scalars`, loc);
+    if (this.t.size !== 1)
+      throw pyError(
+        "ValueError",
+        `only one element tensors can be converted to Python scalars`,
+        loc,
+      );
     return this.t.data[0];
   }
   override repr(): string {
@@ -158,10 +192,21 @@ const OPERATORS: Record<string, string> = {
   "|": "or_",
   "^": "xor",
 };
-const COMPARISONS: Record<string, string> = { "==": "eq", "!=": "ne", "<": "lt", "<=": "le", ">": "gt", ">=": "ge" };
+const COMPARISONS: Record<string, string> = {
+  "==": "eq",
+  "!=": "ne",
+  "<": "lt",
+  "<=": "le",
+  ">": "gt",
+  ">=": "ge",
+};
 
 function isScalar(v: Value): boolean {
-  return typeof v === "number" || typeof v === "boolean" || (typeof v === "object" && v !== null && "float" in v);
+  return (
+    typeof v === "number" ||
+    typeof v === "boolean" ||
+    (typeof v === "object" && v !== null && "float" in v)
+  );
 }
 
 /** torch's context managers that set autograd's grad mode. */
@@ -215,7 +260,11 @@ class GradModeFactory extends HostValue {
     return this.make({ args, loc });
   }
   override enter(loc: Loc): Value {
-    throw pyError("TypeError", `'torch.${this.kind}' must be called: with torch.${this.kind}():`, loc);
+    throw pyError(
+      "TypeError",
+      `'torch.${this.kind}' must be called: with torch.${this.kind}():`,
+      loc,
+    );
   }
 }
 
@@ -254,7 +303,11 @@ export function registerFunction(
   const def: OpDef = {
     name: qualname.split(".").pop()!,
     names: [qualname],
-    params: params.map((p) => (p.endsWith("?") ? { name: p.slice(0, -1), kind: "positional", hasDefault: true, default: null } : { name: p, kind: "positional" })),
+    params: params.map((p) =>
+      p.endsWith("?")
+        ? { name: p.slice(0, -1), kind: "positional", hasDefault: true, default: null }
+        : { name: p, kind: "positional" },
+    ),
     kind: "compute",
     meta: (a) => ({ ...a.tensor(params[0].replace(/\?$/, "")) }),
     kernel: (a) => {
@@ -358,7 +411,11 @@ export class GradcheckHost implements Host {
    */
   checkInPlace(v: TensorValue, loc: Loc, view = false): void {
     if (this.gradMode && v.t.requiresGrad && v.t.isLeaf)
-      throw pyError("RuntimeError", `a ${view ? "view of a " : ""}leaf Variable that requires grad is being used in an in-place operation`, loc);
+      throw pyError(
+        "RuntimeError",
+        `a ${view ? "view of a " : ""}leaf Variable that requires grad is being used in an in-place operation`,
+        loc,
+      );
   }
 
   /**
@@ -368,7 +425,11 @@ export class GradcheckHost implements Host {
   write(v: TensorValue, x: Tensor, loc: Loc): void {
     const t = v.t;
     if (x.ndim !== t.ndim || x.shape.some((d, i) => d !== t.shape[i]))
-      throw pyError("RuntimeError", `output with shape ${T.shapeStr(t.shape)} doesn't match the broadcast shape ${T.shapeStr(x.shape)}`, loc);
+      throw pyError(
+        "RuntimeError",
+        `output with shape ${T.shapeStr(t.shape)} doesn't match the broadcast shape ${T.shapeStr(x.shape)}`,
+        loc,
+      );
     if (!this.recording && this.checkedInputs?.has(t.data.buffer)) {
       const name = this.names.get(v) ?? "input";
       throw new InputError(
@@ -407,10 +468,18 @@ export class GradcheckHost implements Host {
     if (cached !== undefined) return cached;
     let v: Value | undefined;
     if (path === "torch") v = new PyNamespace("torch", (n) => this.torchAttr(n));
-    else if (path === "torch.nn") v = new PyNamespace("torch.nn", (n) => (n === "functional" ? this.importModule("torch.nn.functional") : this.fn(`torch.nn.${n}`, `nn.${n}`)));
-    else if (path === "torch.nn.functional") v = new PyNamespace(path, (n) => this.fn(`${path}.${n}`, `F.${n}`));
-    else if (path === "torch.autograd" || path === "torch.autograd.gradcheck") v = new PyNamespace(path, (n) => this.autogradAttr(path, n));
-    else if (path === "torch.special" || path === "torch.linalg") v = new PyNamespace(path, (n) => this.fn(`${path}.${n}`, `${path}.${n}`));
+    else if (path === "torch.nn")
+      v = new PyNamespace("torch.nn", (n) =>
+        n === "functional"
+          ? this.importModule("torch.nn.functional")
+          : this.fn(`torch.nn.${n}`, `nn.${n}`),
+      );
+    else if (path === "torch.nn.functional")
+      v = new PyNamespace(path, (n) => this.fn(`${path}.${n}`, `F.${n}`));
+    else if (path === "torch.autograd" || path === "torch.autograd.gradcheck")
+      v = new PyNamespace(path, (n) => this.autogradAttr(path, n));
+    else if (path === "torch.special" || path === "torch.linalg")
+      v = new PyNamespace(path, (n) => this.fn(`${path}.${n}`, `${path}.${n}`));
     else if (path === "numpy") return undefined;
     if (v !== undefined) this.namespaces.set(path, v);
     return v;
@@ -435,7 +504,11 @@ export class GradcheckHost implements Host {
         const f = c.kind === "Call" ? c.func : c;
         if (!isPure(f)) return true;
         const v = this.it.eval(f, scope);
-        return v instanceof GradModeFactory || v instanceof GradMode || !(v instanceof PyBuiltin || v instanceof Unknown);
+        return (
+          v instanceof GradModeFactory ||
+          v instanceof GradMode ||
+          !(v instanceof PyBuiltin || v instanceof Unknown)
+        );
       });
       if (!known) this.note(`skipped a WithStatement at line ${s.loc.line}`);
       return !known;
@@ -504,7 +577,11 @@ export class GradcheckHost implements Host {
       return new PyBuiltin("torch.manual_seed", ({ args, loc }) => {
         const s = args.positional[0] ?? args.keywords.find(([k]) => k === "seed")?.[1];
         if (typeof s !== "number" || !Number.isInteger(s))
-          throw pyError("TypeError", `manual_seed expected an int, got ${typeName(s ?? null)}`, loc);
+          throw pyError(
+            "TypeError",
+            `manual_seed expected an int, got ${typeName(s ?? null)}`,
+            loc,
+          );
         this.gen.manualSeed(s);
         return null;
       });
@@ -515,7 +592,11 @@ export class GradcheckHost implements Host {
   private autogradAttr(path: string, n: string): Value | undefined {
     if (n === "gradcheck" && path === "torch.autograd") return this.gradcheckFn();
     if (n === "gradcheck" && path === "torch.autograd.gradcheck") return this.gradcheckFn();
-    if (n === "grad_mode") return namespace("torch.autograd.grad_mode", Object.fromEntries([...GRAD_MODES].map((m) => [m, this.gradModeFn(m)])));
+    if (n === "grad_mode")
+      return namespace(
+        "torch.autograd.grad_mode",
+        Object.fromEntries([...GRAD_MODES].map((m) => [m, this.gradModeFn(m)])),
+      );
     if (GRAD_MODES.has(n)) return this.gradModeFn(n);
     if (n === "gradcheck") return this.importModule("torch.autograd.gradcheck");
     return this.fn(`${path}.${n}`, `${path}.${n}`);
@@ -528,12 +609,20 @@ export class GradcheckHost implements Host {
       if (kind === "no_grad") return new GradMode(this, false);
       if (kind === "enable_grad") return new GradMode(this, true);
       if (kind === "set_grad_enabled" && !p.length && !args.keywords.length)
-        throw pyError("TypeError", "torch.set_grad_enabled() missing 1 required positional argument: 'mode'", loc);
+        throw pyError(
+          "TypeError",
+          "torch.set_grad_enabled() missing 1 required positional argument: 'mode'",
+          loc,
+        );
       const m = p[0] ?? args.keywords.find(([k]) => k === "mode")?.[1];
       if (kind === "set_grad_enabled") {
         // torch.set_grad_enabled's __init__: `enabled must be a bool (got int)`
         if (typeof m !== "boolean")
-          throw pyError("TypeError", `enabled must be a bool (got ${m === undefined || m === null ? "NoneType" : typeName(m)})`, args.at?.positional[0] ?? loc);
+          throw pyError(
+            "TypeError",
+            `enabled must be a bool (got ${m === undefined || m === null ? "NoneType" : typeName(m)})`,
+            args.at?.positional[0] ?? loc,
+          );
         const before = this.gradEnabled;
         // a plain statement `torch.set_grad_enabled(False)` sets the mode until changed
         this.setGradMode(m);
@@ -549,17 +638,32 @@ export class GradcheckHost implements Host {
       const kw = new Map(args.keywords);
       if (!(fn instanceof PyFunction || fn instanceof PyBuiltin || fn instanceof PyBoundMethod))
         throw pyError("TypeError", "gradcheck: func must be a function", loc);
-      const list = raw instanceof PyTuple || raw instanceof PyList ? raw.items : [raw ?? kw.get("inputs") ?? null];
+      const list =
+        raw instanceof PyTuple || raw instanceof PyList
+          ? raw.items
+          : [raw ?? kw.get("inputs") ?? null];
       const inputs = list.map((x) => {
-        if (!(x instanceof TensorValue)) throw pyError("TypeError", `gradcheck: inputs must be tensors, not ${typeName(x)}`, loc);
+        if (!(x instanceof TensorValue))
+          throw pyError("TypeError", `gradcheck: inputs must be tensors, not ${typeName(x)}`, loc);
         return x;
       });
       const num = (k: string): number | undefined => {
         const v = kw.get(k);
-        return typeof v === "number" ? v : v && typeof v === "object" && "float" in v ? (v as { float: number }).float : undefined;
+        return typeof v === "number"
+          ? v
+          : v && typeof v === "object" && "float" in v
+            ? (v as { float: number }).float
+            : undefined;
       };
       const fast = kw.get("fast_mode");
-      this.requested = { fn, inputs, eps: num("eps"), atol: num("atol"), rtol: num("rtol"), fast: fast === undefined ? undefined : fast === true };
+      this.requested = {
+        fn,
+        inputs,
+        eps: num("eps"),
+        atol: num("atol"),
+        rtol: num("rtol"),
+        fast: fast === undefined ? undefined : fast === true,
+      };
       return true;
     });
   }
@@ -576,7 +680,9 @@ export class GradcheckHost implements Host {
         .map((k) => k.slice(prefix.length));
       const close = closeNames(name, cands);
       const head = display.slice(0, display.lastIndexOf("."));
-      const hint = close.length ? ` (did you mean ${close.map((c) => `'${head}.${c}'`).join(" or ")}?)` : "";
+      const hint = close.length
+        ? ` (did you mean ${close.map((c) => `'${head}.${c}'`).join(" or ")}?)`
+        : "";
       throw pyError("AttributeError", `unknown function '${display}'${hint}`);
     }
     return new PyBuiltin(display, ({ args, loc }) => this.callOp(qualname, display, args, loc));
@@ -616,7 +722,8 @@ export class GradcheckHost implements Host {
       case "mT":
       case "H":
       case "mH":
-        if (opFor(`Tensor.${name}`)) return this.callOp(`Tensor.${name}`, `.${name}`, { positional: [v], keywords: [] }, loc);
+        if (opFor(`Tensor.${name}`))
+          return this.callOp(`Tensor.${name}`, `.${name}`, { positional: [v], keywords: [] }, loc);
         return undefined;
       case "backward":
         return new PyBuiltin("Tensor.backward", () => null);
@@ -624,7 +731,11 @@ export class GradcheckHost implements Host {
         return this.tensorClass;
     }
     const q = `Tensor.${name}`;
-    if (opFor(q)) return new PyBoundMethod(v, new PyBuiltin(q, ({ args, loc: l }) => this.callOp(q, q, args, l)));
+    if (opFor(q))
+      return new PyBoundMethod(
+        v,
+        new PyBuiltin(q, ({ args, loc: l }) => this.callOp(q, q, args, l)),
+      );
     // any in-place method (`add_`, `fill_`, …), even one dlq does not model, is refused first
     if (/^[a-z]\w*_$/.test(name)) this.checkInPlace(v, loc);
     const cands = opNames()
@@ -652,7 +763,9 @@ export class GradcheckHost implements Host {
     const dt = bound.get("dtype");
     if (dt instanceof DTypeValue && dt.dtype !== "float64" && /^float|half|bfloat/.test(dt.dtype))
       this.note(`dtype=torch.${dt.dtype} is computed in float64 (dlq's tensor core)`);
-    const metaArgs = makeOpArgs(def, display, bound, (v) => (v instanceof TensorValue ? v.meta : undefined));
+    const metaArgs = makeOpArgs(def, display, bound, (v) =>
+      v instanceof TensorValue ? v.meta : undefined,
+    );
     let meta: OpOut<TensorMeta> | undefined;
     let dataDtype: DType | undefined;
     try {
@@ -664,18 +777,22 @@ export class GradcheckHost implements Host {
     }
     if (def.kind === "meta" && meta) return this.fromMeta(meta);
     if (!def.kernel) throw new InputError(`${display} has no kernel in dlq's tensor core`, loc);
-    const inplace = typeof def.inplace === "function" ? def.inplace(metaArgs) : def.inplace === true;
+    const inplace =
+      typeof def.inplace === "function" ? def.inplace(metaArgs) : def.inplace === true;
     const self = inplace ? bound.get(def.params[0].name) : undefined;
     if (self instanceof TensorValue) this.checkInPlace(self, loc);
-    const host = this;
+    const drew = (): Generator => this.drew(display, loc);
+    const dtypes = this.dtypes;
     const ctx: KernelContext = {
       get generator(): Generator {
-        return host.drew(display, loc);
+        return drew();
       },
       trainDropout: false,
-      dtypeOf: (t) => host.dtypes.get(t) ?? "float32",
+      dtypeOf: (t) => dtypes.get(t) ?? "float32",
     };
-    const kargs = makeOpArgs(def, display, bound, (v) => (v instanceof TensorValue ? v.t : undefined));
+    const kargs = makeOpArgs(def, display, bound, (v) =>
+      v instanceof TensorValue ? v.t : undefined,
+    );
     let out: OpOut<Tensor>;
     try {
       out = def.kernel(kargs, T, ctx);
@@ -697,15 +814,28 @@ export class GradcheckHost implements Host {
 
   private fromMeta(m: OpOut<TensorMeta>): Value {
     if ("py" in m) return m.py;
-    if ("tuple" in m) return new PyTuple(m.tuple.map((x) => this.fromMeta(x)), m.names, m.typeName ?? "tuple");
+    if ("tuple" in m)
+      return new PyTuple(
+        m.tuple.map((x) => this.fromMeta(x)),
+        m.names,
+        m.typeName ?? "tuple",
+      );
     throw new Error("a meta op returned a tensor");
   }
 
-  private fromKernel(o: OpOut<Tensor>, meta: OpOut<TensorMeta> | undefined, dataDtype: DType | undefined): Value {
+  private fromKernel(
+    o: OpOut<Tensor>,
+    meta: OpOut<TensorMeta> | undefined,
+    dataDtype: DType | undefined,
+  ): Value {
     if ("py" in o) return o.py;
     if ("tuple" in o) {
       const ms = meta && "tuple" in meta ? meta.tuple : [];
-      return new PyTuple(o.tuple.map((x, i) => this.fromKernel(x, ms[i], dataDtype)), o.names, o.typeName ?? "tuple");
+      return new PyTuple(
+        o.tuple.map((x, i) => this.fromKernel(x, ms[i], dataDtype)),
+        o.names,
+        o.typeName ?? "tuple",
+      );
     }
     const dtype = meta && !("tuple" in meta) && !("py" in meta) ? meta.dtype : dataDtype;
     return this.wrap(o, dtype);
@@ -713,7 +843,10 @@ export class GradcheckHost implements Host {
 }
 
 /** Creates the interpreter of a gradcheck snippet: strict, over the tensor core. */
-export function gradcheckInterpreter(file: string, seed: number | bigint = 0): { it: Interpreter; host: GradcheckHost } {
+export function gradcheckInterpreter(
+  file: string,
+  seed: number | bigint = 0,
+): { it: Interpreter; host: GradcheckHost } {
   const host = new GradcheckHost(seed);
   const it = new Interpreter(host, { strict: true, file });
   return { it, host };

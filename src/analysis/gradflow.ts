@@ -182,7 +182,9 @@ export function activationOf(use: Pick<LayerUse, "type">): string | null {
 }
 
 /** The functional activations (`F.relu`, `torch.tanh`, `x.sigmoid()`): op name → function. */
-const FUNCTIONAL_ACTS = new Set<string>(Object.values(ACTIVATION_FN).filter((f) => !NORMALISERS.has(f)));
+const FUNCTIONAL_ACTS = new Set<string>(
+  Object.values(ACTIVATION_FN).filter((f) => !NORMALISERS.has(f)),
+);
 
 /** The elementwise activation a graph node applies (a module or a functional op), or null. */
 export function nodeActivation(n: GraphNode): string | null {
@@ -211,7 +213,13 @@ export function swapActivations(graph: Graph, fn: string): Graph {
     if (!nodeActivation(n)) return n;
     if (n.kind === "module") return { ...n, type, def, config };
     const input = n.args!.get(n.op!.params[0].name) as RefArg;
-    return { ...n, type: fn, op, display: `F.${fn}`, args: new Map<string, Value>([[op.params[0].name, input]]) };
+    return {
+      ...n,
+      type: fn,
+      op,
+      display: `F.${fn}`,
+      args: new Map<string, Value>([[op.params[0].name, input]]),
+    };
   });
   return { ...graph, nodes };
 }
@@ -329,7 +337,9 @@ function followingActivation(graph: Graph, i: number): number {
 
 /** The graph's nodes with parameters (the rows of `dlq grad`), in execution order. */
 function paramNodes(graph: Graph): number[] {
-  return graph.nodes.filter((n) => n.kind === "module" && n.def!.parameters(n.config).length > 0).map((n) => n.id);
+  return graph.nodes
+    .filter((n) => n.kind === "module" && n.def!.parameters(n.config).length > 0)
+    .map((n) => n.id);
 }
 
 interface SeedRun {
@@ -369,8 +379,12 @@ function runSeed(
   const inputs = graph.inputs.map((id) => {
     const meta = graph.nodes[id].outputs[0];
     const index = meta.dtype.startsWith("int") || meta.dtype === "uint8";
-    if (!index) return F.randn(p.input.length && id === graph.inputs[0] ? p.input : meta.shape, gen);
-    const emb = graph.nodes.find((n) => n.kind === "module" && n.def!.inputKind === "index" && n.inputs.some((r) => r.node === id));
+    if (!index)
+      return F.randn(p.input.length && id === graph.inputs[0] ? p.input : meta.shape, gen);
+    const emb = graph.nodes.find(
+      (n) =>
+        n.kind === "module" && n.def!.inputKind === "index" && n.inputs.some((r) => r.node === id),
+    );
     const v = emb ? (emb.config as { num_embeddings: number }).num_embeddings : 2;
     return F.randint(0, v, id === graph.inputs[0] ? p.input : [...meta.shape], gen);
   });
@@ -430,11 +444,11 @@ function runSeed(
     const y =
       an.kind === "module"
         ? an.def!.forward!(an.config, zl, {}, F)
-        : (an.op!.kernel!(
-            makeActArgs(an, zl),
-            F,
-            { generator: gen, trainDropout: false, dtypeOf: () => "float32" },
-          ) as F.Tensor);
+        : (an.op!.kernel!(makeActArgs(an, zl), F, {
+            generator: gen,
+            trainDropout: false,
+            dtypeOf: () => "float32",
+          }) as F.Tensor);
     const [d] = F.grad(F.sum(y), [zl]);
     let sat = 0;
     for (let k = 0; k < d.length; k++) if (Math.abs(d[k]) < SATURATION_THRESHOLD) sat++;
@@ -468,7 +482,8 @@ export function measureGradFlow(graph: Graph, p: GradProtocol): GradVariant {
   const runs: SeedRun[] = [];
   for (let s = 0; s < p.seeds; s++) runs.push(runSeed(graph, rows, follow, p, s));
   const counts = new Map<LayerModule, number>();
-  for (const n of graph.nodes) if (n.kind === "module") counts.set(n.module!, (counts.get(n.module!) ?? 0) + 1);
+  for (const n of graph.nodes)
+    if (n.kind === "module") counts.set(n.module!, (counts.get(n.module!) ?? 0) + 1);
   const uses = graph.nodes;
   const last = rows.length - 1;
   const notes: string[] = [];
@@ -692,7 +707,8 @@ export function predictMlp(
   p: GradProtocol,
 ): { weight: number[]; bias: number[] } | string {
   const op = graph.nodes.find((n) => n.kind === "op");
-  if (op) return `the model is not an MLP of Linear layers and activation modules (at ${op.name}: ${op.display ?? op.type})`;
+  if (op)
+    return `the model is not an MLP of Linear layers and activation modules (at ${op.name}: ${op.display ?? op.type})`;
   const uses = usesOf(graph);
   const steps = uses.filter(
     (u) => u.type !== "Identity" && !(/Dropout/.test(u.type) && !p.trainDropout),
@@ -746,7 +762,13 @@ export function predictMlp(
 }
 
 /** Op arguments with the first tensor parameter replaced by `z`. */
-function makeOpArgsFor(op: OpDef, display: string, bound: Map<string, unknown>, first: string, z: F.Tensor) {
+function makeOpArgsFor(
+  op: OpDef,
+  display: string,
+  bound: Map<string, unknown>,
+  first: string,
+  z: F.Tensor,
+) {
   bound.set(first, z as unknown as never);
   return makeOpArgs(op, display, bound as never, (v) => (v === (z as unknown) ? z : undefined));
 }

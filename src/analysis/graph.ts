@@ -14,13 +14,8 @@
 import { formatLoc, InputError, type Loc } from "../errors.js";
 import { bindArgs, shapeStr } from "./layers/common.js";
 import { layerDef } from "./layers/index.js";
-import {
-  LayerError,
-  type LayerDef,
-  type Shape,
-  type ShapeTree,
-} from "./layers/types.js";
-import type { DType, OpArgs, OpDef, OpOut, TensorMeta } from "../ops/types.js";
+import { LayerError, type LayerDef, type Shape, type ShapeTree } from "./layers/types.js";
+import type { DType, OpDef, OpOut, TensorMeta } from "../ops/types.js";
 import type { ContainerModule, LayerModule, ModuleSpec, SequentialModule } from "../spec/types.js";
 import { HostValue, type Value } from "../python/values.js";
 
@@ -155,10 +150,16 @@ const configured = new WeakMap<LayerModule, ConfiguredLayer>();
 export function configureLayer(m: LayerModule, name: string): ConfiguredLayer {
   let c = configured.get(m);
   if (c) return c;
-  if (m.unknownArg) throw new InputError(m.unknownArg.message, m.unknownArg.loc ?? layerWhere(name, m.type, m.loc));
+  if (m.unknownArg)
+    throw new InputError(m.unknownArg.message, m.unknownArg.loc ?? layerWhere(name, m.type, m.loc));
   try {
     const def = layerDef(m.type);
-    c = { def, config: def.configure(bindArgs(def, m.args.positional, m.args.keywords, { repr: m.fromRepr === true })) };
+    c = {
+      def,
+      config: def.configure(
+        bindArgs(def, m.args.positional, m.args.keywords, { repr: m.fromRepr === true }),
+      ),
+    };
   } catch (e) {
     if (e instanceof LayerError) throw new InputError(e.message, layerWhere(name, m.type, m.loc));
     throw e;
@@ -237,15 +238,38 @@ export class GraphBuilder {
 
   /** A placeholder (one of forward's tensor arguments). */
   input(meta: TensorMeta, name: string): TensorRef {
-    const n = this.push({ kind: "input", name, type: "Tensor", scope: "", inputs: [], outputs: [meta], out: null });
+    const n = this.push({
+      kind: "input",
+      name,
+      type: "Tensor",
+      scope: "",
+      inputs: [],
+      outputs: [meta],
+      out: null,
+    });
     n.out = { node: n.id, index: 0 };
     this.graph.inputs.push(n.id);
     return n.out;
   }
 
   /** A parameter, buffer or outside tensor that forward reads. */
-  leaf(kind: "param" | "buffer" | "constant", meta: TensorMeta, name: string, scope: string, value?: Value): TensorRef {
-    const n = this.push({ kind, name, type: kind === "param" ? "Parameter" : "Tensor", scope, inputs: [], outputs: [meta], out: null, ...(value !== undefined ? { leaf: value } : {}) });
+  leaf(
+    kind: "param" | "buffer" | "constant",
+    meta: TensorMeta,
+    name: string,
+    scope: string,
+    value?: Value,
+  ): TensorRef {
+    const n = this.push({
+      kind,
+      name,
+      type: kind === "param" ? "Parameter" : "Tensor",
+      scope,
+      inputs: [],
+      outputs: [meta],
+      out: null,
+      ...(value !== undefined ? { leaf: value } : {}),
+    });
     n.out = { node: n.id, index: 0 };
     return n.out;
   }
@@ -280,7 +304,13 @@ export class GraphBuilder {
    * parameters) to trees of tensors. Returns the output tree.
    * @throws InputError for arguments PyTorch refuses; TraceError when the shapes cannot flow.
    */
-  layer(m: LayerModule, name: string, scope: string, inputs: Record<string, InTree>, callLoc?: Loc): { out: OutTree; metas: TensorMeta[]; node: GraphNode } {
+  layer(
+    m: LayerModule,
+    name: string,
+    scope: string,
+    inputs: Record<string, InTree>,
+    callLoc?: Loc,
+  ): { out: OutTree; metas: TensorMeta[]; node: GraphNode } {
     const { def, config } = configureLayer(m, name);
     const where = layerWhere(name, m.type, m.loc);
     const x = inputs.input;
@@ -298,7 +328,8 @@ export class GraphBuilder {
         tree = def.outputShape(config, x.meta.shape);
       }
     } catch (e) {
-      if (e instanceof LayerError) throw new TraceError(`${e.message} (input ${shapeStr(x.meta.shape)})`, where, callLoc);
+      if (e instanceof LayerError)
+        throw new TraceError(`${e.message} (input ${shapeStr(x.meta.shape)})`, where, callLoc);
       throw e;
     }
     const refs: TensorRef[] = [];
@@ -338,11 +369,23 @@ export class GraphBuilder {
    * A call of an op: `meta` is the op's result computed by the host (from {@link OpArgs} over the
    * arguments' metas), `args` the bound arguments with tensors as {@link RefArg}s.
    */
-  op(def: OpDef, display: string, args: ReadonlyMap<string, Value>, result: OpOut<TensorMeta>, scope: string, callLoc?: Loc): { out: OutTree; node: GraphNode } {
+  op(
+    def: OpDef,
+    display: string,
+    args: ReadonlyMap<string, Value>,
+    result: OpOut<TensorMeta>,
+    scope: string,
+    callLoc?: Loc,
+  ): { out: OutTree; node: GraphNode } {
     const refs: TensorRef[] = [];
     const collect = (v: unknown): void => {
       if (v instanceof RefArg) refs.push(v.ref);
-      else if (v && typeof v === "object" && "items" in v && Array.isArray((v as { items: unknown[] }).items))
+      else if (
+        v &&
+        typeof v === "object" &&
+        "items" in v &&
+        Array.isArray((v as { items: unknown[] }).items)
+      )
         for (const x of (v as { items: unknown[] }).items) collect(x);
     };
     for (const v of args.values()) collect(v);
@@ -393,7 +436,11 @@ export function isSequentialTree(m: ModuleSpec): boolean {
  * @param input the input tensor (shape and dtype).
  * @throws InputError naming the layer (and where it was built) when the shapes cannot flow.
  */
-export function traceSequential(root: ModuleSpec, input: TensorMeta | undefined, modelName?: string): Graph {
+export function traceSequential(
+  root: ModuleSpec,
+  input: TensorMeta | undefined,
+  modelName?: string,
+): Graph {
   const b = new GraphBuilder(input === undefined);
   let meta: TensorMeta = input ?? { shape: [], dtype: "float32" };
   let x: TensorRef = b.input(meta, "input");

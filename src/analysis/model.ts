@@ -7,9 +7,23 @@
  * Totals are the sums of the rows.
  */
 import { InputError, type Loc } from "../errors.js";
-import type { ContainerModule, LayerModule, ModelSpec, ModuleSpec, OwnParam, ParamOwner } from "../spec/types.js";
+import type {
+  ContainerModule,
+  LayerModule,
+  ModelSpec,
+  ModuleSpec,
+  OwnParam,
+  ParamOwner,
+} from "../spec/types.js";
 import type { TensorMeta } from "../ops/types.js";
-import { configureLayer, isSequentialTree, layerWhere, treeRefs, type Graph, type GraphNode } from "./graph.js";
+import {
+  configureLayer,
+  isSequentialTree,
+  layerWhere,
+  treeRefs,
+  type Graph,
+  type GraphNode,
+} from "./graph.js";
 import { prod } from "./layers/common.js";
 import type { LayerDef, ParamTensor, Shape } from "./layers/types.js";
 
@@ -60,7 +74,9 @@ export function resolveModel(spec: ModelSpec): LayerUse[] {
 /** The module nodes of a graph as layer applications, in execution order. */
 export function usesOf(graph: Graph): LayerUse[] {
   return graph.nodes
-    .filter((n): n is GraphNode & Required<Pick<GraphNode, "module" | "def">> => n.kind === "module")
+    .filter(
+      (n): n is GraphNode & Required<Pick<GraphNode, "module" | "def">> => n.kind === "module",
+    )
     .map((n) => ({
       name: n.name,
       type: n.type,
@@ -124,7 +140,8 @@ function layerParams(m: LayerModule, name: string): ParamTensor[] {
 /** Whether a parameter is trainable (its owner's flags). */
 function isTrainable(o: ParamOwner): boolean {
   const r = resolveOwner(o);
-  if (r.module.kind === "layer") return r.module.trainable !== false && !(r.module.frozen ?? []).includes(r.name);
+  if (r.module.kind === "layer")
+    return r.module.trainable !== false && !(r.module.frozen ?? []).includes(r.name);
   return r.module.params.find((p: OwnParam) => p.name === r.name)?.trainable !== false;
 }
 
@@ -144,15 +161,29 @@ export function modelParameters(root: ModuleSpec, rootName?: string): ModelParam
     seenModules.add(m);
     const own: { name: string; shape: number[]; owner: ParamOwner }[] =
       m.kind === "layer"
-        ? layerParams(m, path || rootName || m.type).map((p) => ({ name: p.name, shape: p.shape, owner: { module: m, name: p.name } }))
+        ? layerParams(m, path || rootName || m.type).map((p) => ({
+            name: p.name,
+            shape: p.shape,
+            owner: { module: m, name: p.name },
+          }))
         : m.kind === "container"
-          ? m.params.map((p) => ({ name: p.name, shape: p.shape, owner: { module: m, name: p.name } }))
+          ? m.params.map((p) => ({
+              name: p.name,
+              shape: p.shape,
+              owner: { module: m, name: p.name },
+            }))
           : [];
     for (const p of own) {
       const key = paramIdentity(p.owner);
       if (seenParams.has(key)) continue;
       seenParams.add(key);
-      out.push({ path: path ? `${path}.${p.name}` : p.name, shape: p.shape, trainable: isTrainable(p.owner), module: m, name: p.name });
+      out.push({
+        path: path ? `${path}.${p.name}` : p.name,
+        shape: p.shape,
+        trainable: isTrainable(p.owner),
+        module: m,
+        name: p.name,
+      });
     }
     if (m.kind !== "layer") {
       for (let i = m.children.length - 1; i >= 0; i--) {
@@ -233,7 +264,9 @@ export function multAdds(type: string, params: readonly ParamTensor[], output: S
   for (const p of params) {
     const n = prod(p.shape);
     if (p.name === "weight" || p.name === "bias") {
-      macs += type.includes("Conv") ? n * prod([...output.slice(0, 1), ...output.slice(2)]) : output[0] * n;
+      macs += type.includes("Conv")
+        ? n * prod([...output.slice(0, 1), ...output.slice(2)])
+        : output[0] * n;
     } else if (p.name.includes("weight") || p.name.includes("bias")) {
       macs += prod(output.slice(0, 2)) * n;
     }
@@ -241,7 +274,18 @@ export function multAdds(type: string, params: readonly ParamTensor[], output: S
   return macs;
 }
 
-const BYTES: Record<string, number> = { float64: 8, int64: 8, int32: 4, float32: 4, float16: 2, bfloat16: 2, int16: 2, int8: 1, uint8: 1, bool: 1 };
+const BYTES: Record<string, number> = {
+  float64: 8,
+  int64: 8,
+  int32: 4,
+  float32: 4,
+  float16: 2,
+  bfloat16: 2,
+  int16: 2,
+  int8: 1,
+  uint8: 1,
+  bool: 1,
+};
 
 /**
  * The rows and totals of a traced model.
@@ -407,7 +451,10 @@ export function modelFacts(root: ModuleSpec, graph: Graph, rootName?: string): M
   const trainable = leaf.reduce((s, l) => s + l.trainableParams, 0);
   const inputs = graph.inputs.map((id) => graph.nodes[id].outputs[0]);
   const outputs = treeRefs(graph.out).map((r) => graph.nodes[r.node].outputs[r.index].shape);
-  const inputBytes = inputs.reduce((s, t: TensorMeta) => s + prod(t.shape) * (BYTES[t.dtype] ?? 4), 0);
+  const inputBytes = inputs.reduce(
+    (s, t: TensorMeta) => s + prod(t.shape) * (BYTES[t.dtype] ?? 4),
+    0,
+  );
   const forwardBackwardBytes = fwdBwdElems * 4;
   const paramBytes = total * 4;
   if (total !== params.reduce((s, p) => s + prod(p.shape), 0)) {
@@ -424,7 +471,12 @@ export function modelFacts(root: ModuleSpec, graph: Graph, rootName?: string): M
     nonTrainableParams: total - trainable,
     multAdds: leaf.reduce((s, l) => s + l.multAdds, 0),
     unusedParams: unused,
-    memory: { inputBytes, forwardBackwardBytes, paramBytes, totalBytes: inputBytes + forwardBackwardBytes + paramBytes },
+    memory: {
+      inputBytes,
+      forwardBackwardBytes,
+      paramBytes,
+      totalBytes: inputBytes + forwardBackwardBytes + paramBytes,
+    },
   };
 }
 

@@ -74,11 +74,23 @@ function where(n: GraphNode): string {
 function stepOf(graph: Graph, n: GraphNode, axes: number): OpRf | undefined {
   if (n.kind === "module") {
     const x = n.inputs[0];
-    return n.def!.rf(n.config, x && !graph.shapeless ? graph.nodes[x.node].outputs[x.index].shape : undefined) as RfStep;
+    return n.def!.rf(
+      n.config,
+      x && !graph.shapeless ? graph.nodes[x.node].outputs[x.index].shape : undefined,
+    ) as RfStep;
   }
   if (n.kind === "op") {
-    if (!n.op!.rf) return { kind: "unsupported", reason: `dlq has no receptive-field rule for ${n.display ?? n.type}` };
-    const a = makeOpArgs(n.op!, n.display ?? n.type, new Map(n.args!), (v) => (v instanceof RefArg ? v.meta : undefined) as TensorMeta | undefined);
+    if (!n.op!.rf)
+      return {
+        kind: "unsupported",
+        reason: `dlq has no receptive-field rule for ${n.display ?? n.type}`,
+      };
+    const a = makeOpArgs(
+      n.op!,
+      n.display ?? n.type,
+      new Map(n.args!),
+      (v) => (v instanceof RefArg ? v.meta : undefined) as TensorMeta | undefined,
+    );
     return n.op!.rf(a, axes);
   }
   return undefined;
@@ -121,17 +133,28 @@ export function receptiveField(graph: Graph, rowNodes?: ReadonlySet<number>): Rf
       const live = ins.filter((x): x is Field => x !== null);
       const step = steps.get(n.id)!;
       if (live.length === 0) f = null;
-      else if (step.kind === "merge" || (live.length > 1 && step.kind === "pointwise")) f = merge(n, live);
+      else if (step.kind === "merge" || (live.length > 1 && step.kind === "pointwise"))
+        f = merge(n, live);
       else {
         const x = live[0];
         if (step.kind === "unsupported") {
           throw new InputError(`no receptive field through this node: ${step.reason}`, where(n));
         }
-        f = { r: [...x.r], S: [...x.S], P: [...x.P], from: n.name, ...(x.whole ? { whole: x.whole } : {}) };
-        if (step.kind === "global" && !f.whole) f.whole = `${n.type} (${n.kind === "module" ? "layer" : "node"} ${n.name}): ${step.reason}`;
+        f = {
+          r: [...x.r],
+          S: [...x.S],
+          P: [...x.P],
+          from: n.name,
+          ...(x.whole ? { whole: x.whole } : {}),
+        };
+        if (step.kind === "global" && !f.whole)
+          f.whole = `${n.type} (${n.kind === "module" ? "layer" : "node"} ${n.name}): ${step.reason}`;
         if (step.kind === "spatial" && !f.whole) {
           if (step.kernel.length !== axes) {
-            throw new InputError(`has ${step.kernel.length} spatial axes but earlier layers have ${axes}`, where(n));
+            throw new InputError(
+              `has ${step.kernel.length} spatial axes but earlier layers have ${axes}`,
+              where(n),
+            );
           }
           const kEff = step.kernel.map((k, a) => step.dilation[a] * (k - 1) + 1);
           f.r = f.r.map((ra, a) => ra + (kEff[a] - 1) * x.S[a]);
@@ -141,11 +164,13 @@ export function receptiveField(graph: Graph, rowNodes?: ReadonlySet<number>): Rf
       }
     }
     n.outputs.forEach((_o, i) => fields.set(key(n.id, i), f));
-    const isRow = rowNodes ? rowNodes.has(n.id) : n.kind === "module" || (n.kind === "op" && n.op!.kind === "compute");
+    const isRow = rowNodes
+      ? rowNodes.has(n.id)
+      : n.kind === "module" || (n.kind === "op" && n.op!.kind === "compute");
     if (isRow && f) rows.push(rowOf(n, f));
   }
   const outRef = treeRefs(graph.out)[0];
-  const last = outRef ? fields.get(key(outRef.node, outRef.index)) ?? null : null;
+  const last = outRef ? (fields.get(key(outRef.node, outRef.index)) ?? null) : null;
   const lastRow = last ? rowOf(graph.nodes[outRef!.node], last) : undefined;
   return {
     axes,

@@ -622,7 +622,9 @@ export async function run(
   // Shape errors are reported against the shape the user gave, before --batch replaces its batch.
   if (stated) traceModel(loaded, opts.input, false);
   const input = gradInput(loaded.uses, stated, batch);
-  const graph = loaded.spec.trace!([{ shape: input, ...(given?.[0]?.dtype ? { dtype: given[0].dtype } : {}) }]);
+  const graph = loaded.spec.trace!([
+    { shape: input, ...(given?.[0]?.dtype ? { dtype: given[0].dtype } : {}) },
+  ]);
   const protocol: GradProtocol = {
     input,
     seeds,

@@ -98,7 +98,9 @@ const DTYPES: Record<string, DType> = {
  * `2,32:int64`.
  * @throws InputError naming the option for a malformed shape or an unknown dtype.
  */
-export function parseInputs(option: string | string[] | undefined): { shape: number[]; dtype?: DType }[] | undefined {
+export function parseInputs(
+  option: string | string[] | undefined,
+): { shape: number[]; dtype?: DType }[] | undefined {
   if (option === undefined) return undefined;
   const list = Array.isArray(option) ? option : [option];
   if (list.length === 0) return undefined;
@@ -123,9 +125,21 @@ export function parseInputs(option: string | string[] | undefined): { shape: num
  * @throws InputError when there is no input (with an input that would flow, when one of the
  *   usual sizes does) or when the forward cannot run on it (PyTorch's refusal, located).
  */
-export function traceModel(loaded: LoadedModel, option: string | string[] | undefined, required: true): Graph;
-export function traceModel(loaded: LoadedModel, option: string | string[] | undefined, required: boolean): Graph | undefined;
-export function traceModel(loaded: LoadedModel, option: string | string[] | undefined, required: boolean): Graph | undefined {
+export function traceModel(
+  loaded: LoadedModel,
+  option: string | string[] | undefined,
+  required: true,
+): Graph;
+export function traceModel(
+  loaded: LoadedModel,
+  option: string | string[] | undefined,
+  required: boolean,
+): Graph | undefined;
+export function traceModel(
+  loaded: LoadedModel,
+  option: string | string[] | undefined,
+  required: boolean,
+): Graph | undefined {
   const overrides = parseInputs(option);
   const { spec } = loaded;
   if (overrides || spec.input || spec.inputs?.length) return spec.trace!(overrides);

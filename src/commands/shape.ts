@@ -18,7 +18,9 @@ const mb = (bytes: number): string => (bytes / 1e6).toFixed(2);
 
 /** The stable JSON document of `dlq shape --json` (README, "JSON output"). */
 export function shapeJson(facts: ModelFacts, model?: string): Record<string, unknown> {
-  const flat = facts.layers.every((l) => l.kind === "module" && l.depth === 1 && l.called !== false);
+  const flat = facts.layers.every(
+    (l) => l.kind === "module" && l.depth === 1 && l.called !== false,
+  );
   return {
     ...(model ? { model } : {}),
     input: facts.input,
@@ -66,7 +68,8 @@ export async function run(ctx: Context, modelPath: string, opts: ShapeOptions): 
   const flat = facts.layers.every((l) => l.depth === 1 && l.kind === "module");
   const shown = facts.layers.filter((l) => l.depth <= maxDepth);
   const cell = (l: LayerFacts, v: number, what: "params" | "mult"): string => {
-    if (l.sharedWith !== undefined && what === "params") return s.dim(`(shared with ${l.sharedWith})`);
+    if (l.sharedWith !== undefined && what === "params")
+      return s.dim(`(shared with ${l.sharedWith})`);
     // a container whose rows are shown: its numbers are theirs (torchinfo shows "--")
     if (l.kind === "container" && l.depth < maxDepth) return "--";
     return v ? commas(v) : "--";
@@ -83,7 +86,12 @@ export async function run(ctx: Context, modelPath: string, opts: ShapeOptions): 
     right: [3, 4],
   });
   const line = (k: string, v: string): string => `${k.padEnd(34)}${v}\n`;
-  text += line("Output shape:", s.bold(facts.outputs.length > 1 ? facts.outputs.map(shapeStr).join(", ") : shapeStr(facts.output)));
+  text += line(
+    "Output shape:",
+    s.bold(
+      facts.outputs.length > 1 ? facts.outputs.map(shapeStr).join(", ") : shapeStr(facts.output),
+    ),
+  );
   text += line("Total params:", s.bold(commas(facts.params)));
   text += line("Trainable params:", commas(facts.trainableParams));
   text += line("Non-trainable params:", commas(facts.nonTrainableParams));

@@ -776,7 +776,6 @@ export class Interpreter {
   private del(t: Expr, scope: Scope): void {
     switch (t.kind) {
       case "Name": {
-        // eslint-disable-next-line @typescript-eslint/no-this-alias
         const target = scope.globals?.has(t.id) ? scope.module : scope;
         if (!target.vars.delete(t.id))
           throw pyError("NameError", `name '${t.id}' is not defined`, t.loc);
@@ -884,7 +883,11 @@ export class Interpreter {
 
   /** NameError for `name` (a host may turn a typo of a layer name into a suggestion). */
   nameError(name: string, loc: Loc): PyException {
-    return pyError("NameError", `name '${name}' is not defined${this.host.nameErrorHint?.(name) ?? ""}`, loc);
+    return pyError(
+      "NameError",
+      `name '${name}' is not defined${this.host.nameErrorHint?.(name) ?? ""}`,
+      loc,
+    );
   }
 
   // -- expressions --------------------------------------------------------------------------
@@ -963,7 +966,12 @@ export class Interpreter {
         return d;
       }
       case "BinOp":
-        return this.binop(e.op, this.eval(e.left, scope), this.eval(e.right, scope), e.opLoc ?? e.loc);
+        return this.binop(
+          e.op,
+          this.eval(e.left, scope),
+          this.eval(e.right, scope),
+          e.opLoc ?? e.loc,
+        );
       case "UnaryOp": {
         const v = this.eval(e.operand, scope);
         if (e.op === "not") {
@@ -1308,7 +1316,12 @@ export class Interpreter {
   private callExpr(e: CallExpr, scope: Scope): Value {
     const fn = this.eval(e.func, scope);
     // `super()` needs the frame it is written in
-    if (fn instanceof PyBuiltin && fn.name === "super" && e.args.length === 0 && e.keywords.length === 0)
+    if (
+      fn instanceof PyBuiltin &&
+      fn.name === "super" &&
+      e.args.length === 0 &&
+      e.keywords.length === 0
+    )
       return this.zeroArgSuper(e.loc);
     const at = { start: e.loc, positional: [] as Loc[], keywords: [] as Loc[] };
     const args: CallArgs = { positional: [], keywords: [], at };
@@ -1341,7 +1354,12 @@ export class Interpreter {
           at.keywords.push(k.value.loc);
         }
       } else if (v instanceof Unknown) return this.unknownCall(fn, v, e);
-      else throw pyError("TypeError", `argument after ** must be a mapping, not ${typeName(v)}`, k.loc);
+      else
+        throw pyError(
+          "TypeError",
+          `argument after ** must be a mapping, not ${typeName(v)}`,
+          k.loc,
+        );
     }
     const loc = e.func.kind === "Attribute" ? attrLoc(e.func) : e.func.loc;
     return this.call(fn, args, loc);

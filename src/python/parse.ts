@@ -1019,7 +1019,7 @@ class Converter {
   /** The parts of one f-string literal: text between `{…}` replacements, and the replacements. */
   private fstring(n: SyntaxNode): (string | FormattedValue)[] {
     const raw = this.src(n);
-    const m = /^([a-zA-Z]*)('\'\'|"""|'|")/.exec(raw);
+    const m = /^([a-zA-Z]*)('''|"""|'|")/.exec(raw);
     if (!m) this.fail("invalid syntax: bad string literal", n.from);
     const prefix = m[1].toLowerCase();
     const q = m[2].length;

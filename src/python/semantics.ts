@@ -42,7 +42,10 @@ export function pyError(type: string, message: string, loc?: Loc): PyException {
 export const MAX_INT_BITS = 100_000;
 
 function tooBig(loc?: Loc): Unknown {
-  return new Unknown(`an integer of more than ${MAX_INT_BITS.toLocaleString("en-US")} bits, which dlq does not compute`, loc);
+  return new Unknown(
+    `an integer of more than ${MAX_INT_BITS.toLocaleString("en-US")} bits, which dlq does not compute`,
+    loc,
+  );
 }
 
 /** The exact value of an int (bool included). */
@@ -104,7 +107,8 @@ function intArith(op: string, a: Value, b: Value, loc?: Loc): Value | undefined 
     }
     case "**": {
       if (y < 0n) return undefined;
-      if (x === 0n || x === 1n || x === -1n) return pyInt(x ** (y === 0n ? 0n : y % 2n === 0n ? 2n : 1n));
+      if (x === 0n || x === 1n || x === -1n)
+        return pyInt(x ** (y === 0n ? 0n : y % 2n === 0n ? 2n : 1n));
       if (Number(y) * bitLength(x) > MAX_INT_BITS) return tooBig(loc);
       return pyInt(x ** y);
     }
@@ -150,7 +154,8 @@ export function arith(op: string, a: Value, b: Value, loc?: Loc): Value {
     case "*":
       return ret(x * y);
     case "/":
-      if (y === 0) throw pyError("ZeroDivisionError", f ? "float division by zero" : "division by zero", loc);
+      if (y === 0)
+        throw pyError("ZeroDivisionError", f ? "float division by zero" : "division by zero", loc);
       return pyFloat(x / y);
     case "//":
       if (y === 0) throw pyError("ZeroDivisionError", "float floor division by zero", loc);
@@ -161,22 +166,31 @@ export function arith(op: string, a: Value, b: Value, loc?: Loc): Value {
       return ret(r === 0 && y < 0 ? -0 : r);
     }
     case "**": {
-      if (x === 0 && y < 0) throw pyError("ZeroDivisionError", "0.0 cannot be raised to a negative power", loc);
+      if (x === 0 && y < 0)
+        throw pyError("ZeroDivisionError", "0.0 cannot be raised to a negative power", loc);
       const r = x ** y;
       if (Number.isNaN(r) && x < 0) {
-        return new Unknown("a negative number raised to a fractional power (a complex number)", loc);
+        return new Unknown(
+          "a negative number raised to a fractional power (a complex number)",
+          loc,
+        );
       }
       return pyFloat(r);
     }
   }
   const tn = (v: Value): string => typeName(v === true || v === false ? 1 : v);
-  throw pyError("TypeError", `unsupported operand type(s) for ${op}: '${tn(a)}' and '${tn(b)}'`, loc);
+  throw pyError(
+    "TypeError",
+    `unsupported operand type(s) for ${op}: '${tn(a)}' and '${tn(b)}'`,
+    loc,
+  );
 }
 
 /** Python's `==` on built-in values (numbers across int/float/bool, containers by content). */
 export function builtinEquals(a: Value, b: Value): boolean | undefined {
   if (a === b) return !(typeof a === "number" && Number.isNaN(a));
-  if ((a instanceof PyInt || b instanceof PyInt) && isAnyInt(a) && isAnyInt(b)) return bigOf(a) === bigOf(b);
+  if ((a instanceof PyInt || b instanceof PyInt) && isAnyInt(a) && isAnyInt(b))
+    return bigOf(a) === bigOf(b);
   const x = numberOf(a);
   const y = numberOf(b);
   if (x !== undefined && y !== undefined) return x === y;
@@ -225,7 +239,11 @@ export function builtinOrder(op: string, a: Value, b: Value, loc?: Loc): boolean
   const x = numberOf(a);
   const y = numberOf(b);
   let c: number | undefined;
-  if ((a instanceof PyInt || b instanceof PyInt) && (isAnyInt(a) || typeof a === "boolean") && (isAnyInt(b) || typeof b === "boolean")) {
+  if (
+    (a instanceof PyInt || b instanceof PyInt) &&
+    (isAnyInt(a) || typeof a === "boolean") &&
+    (isAnyInt(b) || typeof b === "boolean")
+  ) {
     const p = bigOf(a);
     const q = bigOf(b);
     c = p < q ? -1 : p > q ? 1 : 0;

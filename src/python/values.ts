@@ -433,7 +433,9 @@ export function numberOf(v: Value): number | undefined {
   return undefined;
 }
 export function isNumber(v: Value): v is number | PyFloat | PyInt | boolean {
-  return typeof v === "number" || typeof v === "boolean" || v instanceof PyFloat || v instanceof PyInt;
+  return (
+    typeof v === "number" || typeof v === "boolean" || v instanceof PyFloat || v instanceof PyInt
+  );
 }
 
 /** Python's type name of a value, as its error messages print it. */

@@ -97,12 +97,17 @@ function withTrace(spec: ModelSpec): ModelSpec {
   spec.trace = (overrides) => {
     const o = overrides?.[0];
     if (overrides && overrides.length > 1) {
-      throw new InputError(`${overrides.length} --input shapes given, but the model takes one input`, "--input");
+      throw new InputError(
+        `${overrides.length} --input shapes given, but the model takes one input`,
+        "--input",
+      );
     }
     const first = firstLayer(spec.root);
     const index = first !== undefined && LAYERS.get(first.type)?.inputKind === "index";
     const shape = o?.shape ?? spec.input;
-    const meta: TensorMeta | undefined = shape ? { shape, dtype: o?.dtype ?? (index ? "int64" : "float32") } : undefined;
+    const meta: TensorMeta | undefined = shape
+      ? { shape, dtype: o?.dtype ?? (index ? "int64" : "float32") }
+      : undefined;
     return traceSequential(spec.root, meta, spec.name);
   };
   return spec;

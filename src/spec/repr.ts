@@ -224,7 +224,13 @@ class ReprParser {
       if (k.name === null) throw new InputError("unexpected '**' in a repr", k.loc);
       setKey(keywords, k.name, literal(k.value));
     }
-    const layer: LayerModule = { kind: "layer", type, args: { positional, keywords }, loc: e.loc, fromRepr: true };
+    const layer: LayerModule = {
+      kind: "layer",
+      type,
+      args: { positional, keywords },
+      loc: e.loc,
+      fromRepr: true,
+    };
     return layer;
   }
 }

@@ -5,15 +5,24 @@
  * source builds (see {@link parseSource}); its forward is traced into a graph on demand.
  */
 import { InputError, type Loc } from "../errors.js";
-import type { Graph } from "../analysis/graph.js";
 import type { DType } from "../ops/types.js";
 import { Interpreter } from "../python/interp.js";
 import { LineScanner, parsePython } from "../python/parse.js";
-import { PyClass, PyDict, PyException, PyInstance, PyList, PyTuple, Unknown, type CallArgs, type Value } from "../python/values.js";
+import {
+  PyClass,
+  PyDict,
+  PyException,
+  PyInstance,
+  PyList,
+  PyTuple,
+  Unknown,
+  type CallArgs,
+  type Value,
+} from "../python/values.js";
 import { didYouMean } from "../util/suggest.js";
 import { MetaTensor, stateOf, TorchHost } from "./torch_host.js";
 import { checkModuleTree, type LayerCatalogue } from "./tree.js";
-import type { ModelSpec, ModuleSpec } from "./types.js";
+import type { ModelSpec } from "./types.js";
 
 export interface ParseOptions extends LayerCatalogue {
   /** The model to pick when the source defines several (`--model NAME`): a name or a class. */
@@ -54,19 +63,28 @@ export function parseSource(text: string, file: string | undefined, opts: ParseO
       throw e;
     }
     const last = it.raised[it.raised.length - 1];
-    if (last && last.stmt === s && !(last.error as PyException & { recoverable?: boolean }).recoverable) {
+    if (
+      last &&
+      last.stmt === s &&
+      !(last.error as PyException & { recoverable?: boolean }).recoverable
+    ) {
       // Python stops at an uncaught exception: the source is broken where it raises
       throw Interpreter.report(last.error);
     }
   }
-  for (const [k, v] of it.globals.vars) if (v instanceof PyInstance && stateOf(v)) topNames.set(k, v);
+  for (const [k, v] of it.globals.vars)
+    if (v instanceof PyInstance && stateOf(v)) topNames.set(k, v);
   const where = file ?? "<input>";
   const pick = pickModel(host, it, topNames, opts, where, stopped);
   const root = stateOf(pick.module)!.spec;
   checkModuleTree(root, root.loc ?? where);
   const call = host.calls.find((c) => c.module === pick.module);
   const summary = host.summaries.find((s) => s.module === pick.module);
-  const inputs = call ? tensorArgs(call.args) : summary ? [{ shape: summary.shape, dtype: "float32" as DType }] : [];
+  const inputs = call
+    ? tensorArgs(call.args)
+    : summary
+      ? [{ shape: summary.shape, dtype: "float32" as DType }]
+      : [];
   const out: ModelSpec = { root, format: "source" };
   if (inputs.length) out.input = inputs[0].shape;
   if (inputs.length) out.inputs = inputs.map((t) => ({ shape: [...t.shape], dtype: t.dtype }));
@@ -82,7 +100,8 @@ export function parseSource(text: string, file: string | undefined, opts: ParseO
     host.finalTrace = true;
     try {
       const args = traceArgs(host, call?.args, overrides, summary?.shape, where);
-      return host.traced(pick.module, args, call?.loc ?? root.loc ?? { file, line: 1, column: 1 }).graph;
+      return host.traced(pick.module, args, call?.loc ?? root.loc ?? { file, line: 1, column: 1 })
+        .graph;
     } catch (e) {
       if (e instanceof PyException) throw Interpreter.report(e);
       throw e;
@@ -123,9 +142,15 @@ function traceArgs(
 ): CallArgs {
   if (!recorded) {
     const ins = overrides?.length ? overrides : summary ? [{ shape: summary }] : undefined;
-    if (!ins) throw new InputError("no input shape: the model is never fed a tensor here; pass --input", where);
+    if (!ins)
+      throw new InputError(
+        "no input shape: the model is never fed a tensor here; pass --input",
+        where,
+      );
     return {
-      positional: ins.map((o) => host.inputTensor(o.shape, o.dtype ?? "float32", o.dtype === undefined)),
+      positional: ins.map((o) =>
+        host.inputTensor(o.shape, o.dtype ?? "float32", o.dtype === undefined),
+      ),
       keywords: [],
     };
   }
@@ -140,9 +165,15 @@ function traceArgs(
     if (v instanceof PyList) return new PyList(v.items.map(fresh));
     return v;
   };
-  const args = { positional: recorded.positional.map(fresh), keywords: recorded.keywords.map(([n, v]) => [n, fresh(v)] as [string, Value]) };
+  const args = {
+    positional: recorded.positional.map(fresh),
+    keywords: recorded.keywords.map(([n, v]) => [n, fresh(v)] as [string, Value]),
+  };
   if (overrides && overrides.length > k) {
-    throw new InputError(`${overrides.length} --input shapes given, but the model's call in the source has ${k} tensor argument${k === 1 ? "" : "s"}`, "--input");
+    throw new InputError(
+      `${overrides.length} --input shapes given, but the model's call in the source has ${k} tensor argument${k === 1 ? "" : "s"}`,
+      "--input",
+    );
   }
   return args;
 }
@@ -163,19 +194,30 @@ function pickModel(
     if (cls instanceof PyClass && cls.isSubclassOf(host.moduleClass)) {
       const inst = instantiate(it, cls);
       if (inst) return { module: inst, name: opts.model };
-      throw new InputError(`class '${opts.model}' cannot be built without arguments`, cls.loc ?? where);
+      throw new InputError(
+        `class '${opts.model}' cannot be built without arguments`,
+        cls.loc ?? where,
+      );
     }
     const list = [...topNames.keys()];
-    const defined = list.length ? `defined models: ${list.join(", ")}` : "the source defines no model";
-    throw new InputError(`no model named '${opts.model}'${didYouMean(opts.model, list)} (${defined})`, where);
+    const defined = list.length
+      ? `defined models: ${list.join(", ")}`
+      : "the source defines no model";
+    throw new InputError(
+      `no model named '${opts.model}'${didYouMean(opts.model, list)} (${defined})`,
+      where,
+    );
   }
   // containment: a module that is a child of another is not the model
   const inside = new Set<PyInstance>();
-  for (const m of host.created) for (const c of stateOf(m)!.children.values()) if (c && c !== m) inside.add(c);
+  for (const m of host.created)
+    for (const c of stateOf(m)!.children.values()) if (c && c !== m) inside.add(c);
   const roots = (ms: PyInstance[]): PyInstance[] => ms.filter((m) => !inside.has(m));
   const named = roots([...topNames.values()]).filter((m) => !isLoss(m));
   // the last binding (in statement order) of a root module
-  const order = [...it.globals.vars.entries()].filter(([, v]) => v instanceof PyInstance && named.includes(v as PyInstance));
+  const order = [...it.globals.vars.entries()].filter(
+    ([, v]) => v instanceof PyInstance && named.includes(v as PyInstance),
+  );
   if (order.length) {
     const [name, m] = order[order.length - 1];
     return { module: m as PyInstance, name };
@@ -188,7 +230,8 @@ function pickModel(
   if (stopped) throw Interpreter.report(stopped);
   // classes only: build the last one that needs no arguments
   const classes = [...it.globals.vars.entries()].filter(
-    ([, v]) => v instanceof PyClass && v !== host.moduleClass && v.isSubclassOf(host.moduleClass) && v.loc,
+    ([, v]) =>
+      v instanceof PyClass && v !== host.moduleClass && v.isSubclassOf(host.moduleClass) && v.loc,
   ) as [string, PyClass][];
   const used = new Set<PyClass>();
   for (let i = classes.length - 1; i >= 0; i--) {
@@ -200,7 +243,10 @@ function pickModel(
       return { module: inst, name };
     }
   }
-  throw new InputError("no model found: expected a torch.nn module, e.g. model = nn.Sequential(...) or an nn.Module class", where);
+  throw new InputError(
+    "no model found: expected a torch.nn module, e.g. model = nn.Sequential(...) or an nn.Module class",
+    where,
+  );
 }
 
 function isLoss(m: PyInstance): boolean {
@@ -308,4 +354,3 @@ function consoleStart(lines: readonly string[]): number | undefined {
 function blank(l: string): string {
   return l.endsWith("\r") ? "\r" : "";
 }
-

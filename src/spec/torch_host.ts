@@ -26,7 +26,15 @@ import { LAYERS } from "../analysis/layers/index.js";
 import type { LayerDef, ParamTensor } from "../analysis/layers/types.js";
 import { bindOp, makeOpArgs } from "../ops/args.js";
 import { lookupOp as opNamed, opNames } from "../ops/registry.js";
-import { DataDependent, DTypeValue, OpError, type DType, type OpDef, type OpOut, type TensorMeta } from "../ops/types.js";
+import {
+  DataDependent,
+  DTypeValue,
+  OpError,
+  type DType,
+  type OpDef,
+  type OpOut,
+  type TensorMeta,
+} from "../ops/types.js";
 import { bindNative, namespace, native } from "../python/builtins.js";
 import type { Host, Interpreter } from "../python/interp.js";
 import { pyError } from "../python/semantics.js";
@@ -110,7 +118,8 @@ export class MetaTensor extends HostValue {
   }
   override setattr(name: string, value: Value, loc: Loc): boolean {
     if (name === "requires_grad") {
-      if (typeof value !== "boolean") throw pyError("RuntimeError", "requires_grad must be a bool", loc);
+      if (typeof value !== "boolean")
+        throw pyError("RuntimeError", "requires_grad must be a bool", loc);
       this.host.setRequiresGrad(this, value);
       return true;
     }
@@ -125,7 +134,8 @@ export class MetaTensor extends HostValue {
     return this.host.callOp(`operator.${name}`, op, { positional: [a, b], keywords: [] }, loc);
   }
   override unop(op: "-" | "+" | "~", loc: Loc): Value | undefined {
-    const name = op === "-" ? "neg" : op === "+" ? "pos" : (op as string) === "abs" ? "abs" : "invert";
+    const name =
+      op === "-" ? "neg" : op === "+" ? "pos" : (op as string) === "abs" ? "abs" : "invert";
     const q = name === "abs" ? "torch.abs" : `operator.${name}`;
     return this.host.callOp(q, op, { positional: [this], keywords: [] }, loc);
   }
@@ -137,23 +147,38 @@ export class MetaTensor extends HostValue {
     return this.host.callOp(`operator.${name}`, op, { positional: [a, b], keywords: [] }, loc);
   }
   override truth(loc: Loc): boolean | Unknown {
-    return this.host.it.unknown("the truth value of a tensor, which depends on its data (dlq's tensors have shapes, not values)", loc);
+    return this.host.it.unknown(
+      "the truth value of a tensor, which depends on its data (dlq's tensors have shapes, not values)",
+      loc,
+    );
   }
   override iter(loc: Loc): Value[] | Unknown {
     const s = this.meta.shape;
     if (s.length === 0) throw pyError("TypeError", "iteration over a 0-d tensor", loc);
     this.host.it.checkItems(s[0], loc);
-    return Array.from({ length: s[0] }, (_, i) => this.host.callOp("operator.getitem", "[]", { positional: [this, i], keywords: [] }, loc));
+    return Array.from({ length: s[0] }, (_, i) =>
+      this.host.callOp("operator.getitem", "[]", { positional: [this, i], keywords: [] }, loc),
+    );
   }
   override len(loc: Loc): number | undefined {
     if (this.meta.shape.length === 0) throw pyError("TypeError", "len() of a 0-d tensor", loc);
     return this.meta.shape[0];
   }
   override getitem(key: Value, loc: Loc): Value | undefined {
-    return this.host.callOp("operator.getitem", "[]", { positional: [this, key], keywords: [] }, loc);
+    return this.host.callOp(
+      "operator.getitem",
+      "[]",
+      { positional: [this, key], keywords: [] },
+      loc,
+    );
   }
   override setitem(key: Value, value: Value, loc: Loc): boolean {
-    this.host.callOp("operator.setitem", "[]=", { positional: [this, key, value], keywords: [] }, loc);
+    this.host.callOp(
+      "operator.setitem",
+      "[]=",
+      { positional: [this, key, value], keywords: [] },
+      loc,
+    );
     return true;
   }
   override inplace(op: string, other: Value, loc: Loc): Value | undefined {
@@ -169,7 +194,10 @@ export class MetaTensor extends HostValue {
     return undefined;
   }
   number(loc: Loc): Value {
-    return this.host.it.unknown("the value of a tensor (dlq's tensors have shapes, not values)", loc);
+    return this.host.it.unknown(
+      "the value of a tensor (dlq's tensors have shapes, not values)",
+      loc,
+    );
   }
   override repr(): string {
     return `tensor(..., size=(${this.meta.shape.join(", ")}), dtype=torch.${this.meta.dtype})`;
@@ -195,7 +223,14 @@ const INPLACE: Record<string, string> = {
   "*": "mul_",
   "/": "div_",
 };
-const COMPARISONS: Record<string, string> = { "==": "eq", "!=": "ne", "<": "lt", "<=": "le", ">": "gt", ">=": "ge" };
+const COMPARISONS: Record<string, string> = {
+  "==": "eq",
+  "!=": "ne",
+  "<": "lt",
+  "<=": "le",
+  ">": "gt",
+  ">=": "ge",
+};
 
 function isScalar(v: Value): boolean {
   return typeof v === "number" || typeof v === "boolean" || v instanceof PyFloat;
@@ -343,15 +378,36 @@ export class TorchHost implements Host {
     this.it = it;
     const object = it.classes.get("object")!;
     this.tensorClass.mro = [this.tensorClass, object];
-    this.parameterClass = new PyClass("Parameter", [this.tensorClass], undefined, "torch.nn.Parameter");
+    this.parameterClass = new PyClass(
+      "Parameter",
+      [this.tensorClass],
+      undefined,
+      "torch.nn.Parameter",
+    );
     this.parameterClass.mro = [this.parameterClass, this.tensorClass, object];
     this.parameterClass.construct = (a, loc) => {
-      const b = bindNative("Parameter", [{ name: "data", kind: "positional", hasDefault: true, default: null }, { name: "requires_grad", kind: "positional", hasDefault: true, default: true }], a, loc);
+      const b = bindNative(
+        "Parameter",
+        [
+          { name: "data", kind: "positional", hasDefault: true, default: null },
+          { name: "requires_grad", kind: "positional", hasDefault: true, default: true },
+        ],
+        a,
+        loc,
+      );
       const data = b.get("data")!;
       if (data instanceof Unknown) return data;
-      const meta: TensorMeta = data instanceof MetaTensor ? data.meta : { shape: [0], dtype: "float32" };
-      const own: OwnParam = { name: "", shape: [...meta.shape], trainable: b.get("requires_grad") !== false };
-      return new MetaTensor(meta, this, { owner: { module: undefined as unknown as ContainerModule, name: "" }, own });
+      const meta: TensorMeta =
+        data instanceof MetaTensor ? data.meta : { shape: [0], dtype: "float32" };
+      const own: OwnParam = {
+        name: "",
+        shape: [...meta.shape],
+        trainable: b.get("requires_grad") !== false,
+      };
+      return new MetaTensor(meta, this, {
+        owner: { module: undefined as unknown as ContainerModule, name: "" },
+        own,
+      });
     };
     this.moduleClass = this.makeModuleClass();
   }
@@ -365,7 +421,8 @@ export class TorchHost implements Host {
     out.push(["nn", this.importModule("torch.nn")!]);
     out.push(["F", this.importModule("torch.nn.functional")!]);
     // Snippets often omit `from torch.nn import ...`: a layer class name stands for itself.
-    for (const name of [...this.known, "Sequential", "ModuleList", "ModuleDict"]) out.push([name, this.nnAttr(name)!]);
+    for (const name of [...this.known, "Sequential", "ModuleList", "ModuleDict"])
+      out.push([name, this.nnAttr(name)!]);
     return out;
   }
 
@@ -378,10 +435,16 @@ export class TorchHost implements Host {
         v = new PyNamespace("torch", (n) => this.torchAttr(n));
         break;
       case "torch.nn":
-        v = new PyNamespace("torch.nn", (n) => this.nnAttr(n), () => [...this.known, "Module", "Sequential", "ModuleList", "ModuleDict", "Parameter"]);
+        v = new PyNamespace(
+          "torch.nn",
+          (n) => this.nnAttr(n),
+          () => [...this.known, "Module", "Sequential", "ModuleList", "ModuleDict", "Parameter"],
+        );
         break;
       case "torch.nn.functional":
-        v = new PyNamespace("torch.nn.functional", (n) => this.opValue(`torch.nn.functional.${n}`, `F.${n}`));
+        v = new PyNamespace("torch.nn.functional", (n) =>
+          this.opValue(`torch.nn.functional.${n}`, `F.${n}`),
+        );
         break;
       case "torch.nn.init":
         v = new PyNamespace("torch.nn.init", (n) => this.initFn(n));
@@ -392,7 +455,9 @@ export class TorchHost implements Host {
         break;
       case "torchinfo":
         v = namespace("torchinfo", {
-          summary: new PyBuiltin("torchinfo.summary", ({ args, loc }) => this.torchinfoSummary(args, loc)),
+          summary: new PyBuiltin("torchinfo.summary", ({ args, loc }) =>
+            this.torchinfoSummary(args, loc),
+          ),
         });
         break;
       case "collections":
@@ -408,7 +473,9 @@ export class TorchHost implements Host {
 
   /** Calling an undefined name close to a layer class is almost surely a typo. */
   nameErrorHint(name: string): string {
-    return /^[A-Z]/.test(name) ? didYouMean(name, [...LAYERS.keys(), "Sequential", "ModuleList", "ModuleDict"]) : "";
+    return /^[A-Z]/.test(name)
+      ? didYouMean(name, [...LAYERS.keys(), "Sequential", "ModuleList", "ModuleDict"])
+      : "";
   }
 
   translateError(e: unknown, loc: Loc): PyException | InputError | undefined {
@@ -444,7 +511,8 @@ export class TorchHost implements Host {
         return this.tensorClass;
       case "Size":
         return new PyBuiltin("torch.Size", ({ args, loc }) => {
-          const xs = args.positional[0] === undefined ? [] : this.it.iterate(args.positional[0], loc);
+          const xs =
+            args.positional[0] === undefined ? [] : this.it.iterate(args.positional[0], loc);
           return xs instanceof Unknown ? xs : new PyTuple(xs, undefined, "torch.Size");
         });
       case "device":
@@ -458,11 +526,15 @@ export class TorchHost implements Host {
           device_count: new PyBuiltin("torch.cuda.device_count", () => 0),
           manual_seed: new PyBuiltin("torch.cuda.manual_seed", () => null),
           manual_seed_all: new PyBuiltin("torch.cuda.manual_seed_all", () => null),
-          amp: namespace("torch.cuda.amp", { autocast: new PyBuiltin("autocast", () => new TorchContext("autocast")) }),
+          amp: namespace("torch.cuda.amp", {
+            autocast: new PyBuiltin("autocast", () => new TorchContext("autocast")),
+          }),
         });
       case "backends":
         return namespace("torch.backends", {
-          mps: namespace("torch.backends.mps", { is_available: new PyBuiltin("is_available", () => false) }),
+          mps: namespace("torch.backends.mps", {
+            is_available: new PyBuiltin("is_available", () => false),
+          }),
           cudnn: new PyNamespace("torch.backends.cudnn", () => null),
         });
       case "manual_seed":
@@ -476,7 +548,9 @@ export class TorchHost implements Host {
       case "inference_mode":
       case "set_grad_enabled":
       case "autocast":
-        return new PyBuiltin(`torch.${n}`, ({ args }) => (args.positional[0] instanceof PyFunction ? args.positional[0] : new TorchContext(n)));
+        return new PyBuiltin(`torch.${n}`, ({ args }) =>
+          args.positional[0] instanceof PyFunction ? args.positional[0] : new TorchContext(n),
+        );
       case "jit":
         return namespace("torch.jit", {
           script: new PyBuiltin("torch.jit.script", ({ args }) => args.positional[0] ?? null),
@@ -489,7 +563,10 @@ export class TorchHost implements Host {
       case "compile":
         return new PyBuiltin("torch.compile", ({ args }) => args.positional[0] ?? null);
       case "is_tensor":
-        return new PyBuiltin("torch.is_tensor", ({ args }) => args.positional[0] instanceof MetaTensor);
+        return new PyBuiltin(
+          "torch.is_tensor",
+          ({ args }) => args.positional[0] instanceof MetaTensor,
+        );
       case "pi":
         return Math.PI;
       case "e":
@@ -525,12 +602,18 @@ export class TorchHost implements Host {
         return namespace("torch.nn.parameter", { Parameter: this.parameterClass });
       case "utils":
       case "parallel":
-        return new PyNamespace(`torch.nn.${n}`, (m) => this.it.unknown(`torch.nn.${n}.${m}, which dlq does not model`));
+        return new PyNamespace(`torch.nn.${n}`, (m) =>
+          this.it.unknown(`torch.nn.${n}.${m}, which dlq does not model`),
+        );
     }
     if (LAYERS.has(n)) return this.layerClass(n);
-    if (LOSS.test(n) || n === "DataParallel" || n === "ParameterList" || n === "ParameterDict") return this.opaqueModuleClass(n);
+    if (LOSS.test(n) || n === "DataParallel" || n === "ParameterList" || n === "ParameterDict")
+      return this.opaqueModuleClass(n);
     if (/^[A-Z]/.test(n)) {
-      throw pyError("AttributeError", `unknown module '${n}'${didYouMean(n, [...LAYERS.keys(), "Sequential", "ModuleList", "ModuleDict"])}`);
+      throw pyError(
+        "AttributeError",
+        `unknown module '${n}'${didYouMean(n, [...LAYERS.keys(), "Sequential", "ModuleList", "ModuleDict"])}`,
+      );
     }
     return undefined;
   }
@@ -543,7 +626,10 @@ export class TorchHost implements Host {
         const cands = opNames()
           .filter((q) => q.startsWith("torch.nn.functional."))
           .map((q) => q.slice("torch.nn.functional.".length));
-        throw pyError("AttributeError", `unknown function 'F.${name}'${didYouMean(name, cands).replace(/'([^']*)'/g, "'F.$1'")}`);
+        throw pyError(
+          "AttributeError",
+          `unknown function 'F.${name}'${didYouMean(name, cands).replace(/'([^']*)'/g, "'F.$1'")}`,
+        );
       }
       return undefined;
     }
@@ -552,7 +638,10 @@ export class TorchHost implements Host {
 
   /** `torch.nn.init.*`: initialisers change values, not shapes: they return their tensor. */
   private initFn(n: string): Value {
-    if (n === "calculate_gain") return new PyBuiltin("torch.nn.init.calculate_gain", ({ loc }) => this.it.unknown("a gain value", loc));
+    if (n === "calculate_gain")
+      return new PyBuiltin("torch.nn.init.calculate_gain", ({ loc }) =>
+        this.it.unknown("a gain value", loc),
+      );
     return new PyBuiltin(`torch.nn.init.${n}`, ({ args }) => args.positional[0] ?? null);
   }
 
@@ -561,7 +650,10 @@ export class TorchHost implements Host {
     const size = args.keywords.find(([k]) => k === "input_size")?.[1] ?? args.positional[1];
     if (model instanceof PyInstance && size !== undefined) {
       const dims = this.it.iterate(size, loc);
-      if (!(dims instanceof Unknown) && dims.every((d) => typeof d === "number" && Number.isInteger(d)))
+      if (
+        !(dims instanceof Unknown) &&
+        dims.every((d) => typeof d === "number" && Number.isInteger(d))
+      )
         this.summaries.push({ module: model, shape: dims as number[] });
     }
     return this.it.unknown("the result of torchinfo.summary()", loc);
@@ -604,20 +696,42 @@ export class TorchHost implements Host {
           const flag = args.positional.length ? args.positional[0] : kw ? kw[1] : true;
           if (flag instanceof Unknown) {
             if (flag.error) throw new InputError(flag.reason, flag.loc ?? l);
-            throw new InputError("dlq cannot evaluate this requires_grad value (expected True or False)", l);
+            throw new InputError(
+              "dlq cannot evaluate this requires_grad value (expected True or False)",
+              l,
+            );
           }
           if (typeof flag !== "boolean") {
-            const at = args.positional.length ? args.at?.positional[0] : kw ? args.at?.keywords[args.keywords.indexOf(kw)] : undefined;
-            throw pyError("TypeError", `requires_grad_(): argument 'requires_grad'${args.positional.length ? " (position 1)" : ""} must be bool, not ${typeName(flag)}`, at ?? l);
+            const at = args.positional.length
+              ? args.at?.positional[0]
+              : kw
+                ? args.at?.keywords[args.keywords.indexOf(kw)]
+                : undefined;
+            throw pyError(
+              "TypeError",
+              `requires_grad_(): argument 'requires_grad'${args.positional.length ? " (position 1)" : ""} must be bool, not ${typeName(flag)}`,
+              at ?? l,
+            );
           }
           this.setRequiresGrad(t, flag);
           return t;
         });
     }
     const q = `Tensor.${name}`;
-    if (opNamed(q)) return new PyBoundMethod(t, new PyBuiltin(`Tensor.${name}`, ({ args, loc: l }) => this.callOp(q, `Tensor.${name}`, args, l)));
+    if (opNamed(q))
+      return new PyBoundMethod(
+        t,
+        new PyBuiltin(`Tensor.${name}`, ({ args, loc: l }) =>
+          this.callOp(q, `Tensor.${name}`, args, l),
+        ),
+      );
     // initialisers on tensors (`w.data.normal_(0, 0.02)`, `b.zero_()`) change values only
-    if (/^[a-z]\w*_$/.test(name) && /^(normal|uniform|zero|fill|copy|clamp|mul|add|div|sub|bernoulli|exponential|random|xavier|kaiming)_?/.test(name))
+    if (
+      /^[a-z]\w*_$/.test(name) &&
+      /^(normal|uniform|zero|fill|copy|clamp|mul|add|div|sub|bernoulli|exponential|random|xavier|kaiming)_?/.test(
+        name,
+      )
+    )
       return new PyBuiltin(`Tensor.${name}`, () => t);
     return undefined;
   }
@@ -654,9 +768,21 @@ export class TorchHost implements Host {
     if (r) return r;
     const scope = tr.scopes[tr.scopes.length - 1]?.path ?? "";
     if (t.param) {
-      r = tr.builder.leaf("param", t.meta, this.paramPath(t.param) ?? tr.builder.uniqueName(scope, "parameter"), scope, t);
+      r = tr.builder.leaf(
+        "param",
+        t.meta,
+        this.paramPath(t.param) ?? tr.builder.uniqueName(scope, "parameter"),
+        scope,
+        t,
+      );
     } else if (t.buffer) {
-      r = tr.builder.leaf("buffer", t.meta, this.bufferPath(t) ?? tr.builder.uniqueName(scope, "buffer"), scope, t);
+      r = tr.builder.leaf(
+        "buffer",
+        t.meta,
+        this.bufferPath(t) ?? tr.builder.uniqueName(scope, "buffer"),
+        scope,
+        t,
+      );
     } else {
       r = tr.builder.leaf("constant", t.meta, tr.builder.uniqueName(scope, "constant"), scope, t);
     }
@@ -669,7 +795,8 @@ export class TorchHost implements Host {
     for (const [inst, path] of tr.paths) {
       const st = stateOf(inst)!;
       if (p.own) {
-        for (const [n, v] of st.params) if (v?.param?.own === p.own) return path ? `${path}.${n}` : n;
+        for (const [n, v] of st.params)
+          if (v?.param?.own === p.own) return path ? `${path}.${n}` : n;
       } else if (st.spec === p.owner.module) return path ? `${path}.${p.owner.name}` : p.owner.name;
     }
     return undefined;
@@ -678,7 +805,8 @@ export class TorchHost implements Host {
   private bufferPath(t: MetaTensor): string | undefined {
     const tr = this.trace!;
     for (const [inst, path] of tr.paths) {
-      if (stateOf(inst)!.spec === t.buffer!.module) return path ? `${path}.${t.buffer!.name}` : t.buffer!.name;
+      if (stateOf(inst)!.spec === t.buffer!.module)
+        return path ? `${path}.${t.buffer!.name}` : t.buffer!.name;
     }
     return undefined;
   }
@@ -696,10 +824,15 @@ export class TorchHost implements Host {
     const bound = this.bind(def, args, display, loc);
     for (const v of bound.values()) {
       if (v instanceof Unknown) return v;
-      if ((v instanceof PyTuple || v instanceof PyList) && v.items.some((x) => x instanceof Unknown))
+      if (
+        (v instanceof PyTuple || v instanceof PyList) &&
+        v.items.some((x) => x instanceof Unknown)
+      )
         return v.items.find((x) => x instanceof Unknown)!;
     }
-    const a = makeOpArgs(def, display, bound, (v) => (v instanceof MetaTensor ? v.meta : undefined));
+    const a = makeOpArgs(def, display, bound, (v) =>
+      v instanceof MetaTensor ? v.meta : undefined,
+    );
     let result: OpOut<TensorMeta>;
     try {
       result = def.meta(a);
@@ -709,7 +842,10 @@ export class TorchHost implements Host {
         if (this.trace) {
           const where = loc;
           throw this.it.hostCall(loc, () => {
-            throw new TraceError(e.message, `${where.file ? where.file + ":" : ""}${where.line}:${where.column}: ${display}`);
+            throw new TraceError(
+              e.message,
+              `${where.file ? where.file + ":" : ""}${where.line}:${where.column}: ${display}`,
+            );
           });
         }
         throw new PyException(e.pyType, e.message, loc);
@@ -718,7 +854,8 @@ export class TorchHost implements Host {
     }
     if (def.kind === "meta" || !this.trace) {
       const v = this.wrap(result, def, bound);
-      if (v instanceof MetaTensor && def.kind !== "meta" && !def.inplace) v.origin = { op: def, display, args: bound };
+      if (v instanceof MetaTensor && def.kind !== "meta" && !def.inplace)
+        v.origin = { op: def, display, args: bound };
       return v;
     }
     // record the call: tensors become references to the nodes they come from
@@ -741,7 +878,12 @@ export class TorchHost implements Host {
 
   private recordArg(v: Value): Value {
     if (v instanceof MetaTensor) return new RefArg(this.refOf(v), v.meta);
-    if (v instanceof PyTuple) return new PyTuple(v.items.map((x) => this.recordArg(x)), v.names, v.typeName);
+    if (v instanceof PyTuple)
+      return new PyTuple(
+        v.items.map((x) => this.recordArg(x)),
+        v.names,
+        v.typeName,
+      );
     if (v instanceof PyList) return new PyList(v.items.map((x) => this.recordArg(x)));
     return v;
   }
@@ -749,7 +891,12 @@ export class TorchHost implements Host {
   /** The op's result as values (outside a trace). */
   private wrap(r: OpOut<TensorMeta>, def: OpDef, bound: Map<string, Value>): Value {
     if ("py" in r) return r.py;
-    if ("tuple" in r) return new PyTuple(r.tuple.map((x) => this.wrap(x, def, bound)), r.names, r.typeName ?? "tuple");
+    if ("tuple" in r)
+      return new PyTuple(
+        r.tuple.map((x) => this.wrap(x, def, bound)),
+        r.names,
+        r.typeName ?? "tuple",
+      );
     if (def.inplace) {
       const self = bound.get(def.params[0].name);
       if (self instanceof MetaTensor) {
@@ -760,11 +907,20 @@ export class TorchHost implements Host {
     return this.tensor(r);
   }
 
-  private wrapTraced(r: OpOut<TensorMeta>, out: OutTree, def: OpDef, bound: Map<string, Value>): Value {
+  private wrapTraced(
+    r: OpOut<TensorMeta>,
+    out: OutTree,
+    def: OpDef,
+    bound: Map<string, Value>,
+  ): Value {
     if ("py" in r) return r.py;
     if ("tuple" in r) {
       const t = out as { tuple: OutTree[] };
-      return new PyTuple(r.tuple.map((x, i) => this.wrapTraced(x, t.tuple[i], def, bound)), r.names, r.typeName ?? "tuple");
+      return new PyTuple(
+        r.tuple.map((x, i) => this.wrapTraced(x, t.tuple[i], def, bound)),
+        r.names,
+        r.typeName ?? "tuple",
+      );
     }
     const ref = out as TensorRef;
     if (def.inplace) {
@@ -792,7 +948,14 @@ export class TorchHost implements Host {
           : obj.cls.isSubclassOf(this.containerClass("Sequential"))
             ? { kind: "sequential", type: "Sequential", children: [] }
             : { kind: "container", type: obj.cls.name, children: [], params: [] };
-        const st: ModuleState = { spec, initialized: false, training: true, children: new Map(), params: new Map(), buffers: new Map() };
+        const st: ModuleState = {
+          spec,
+          initialized: false,
+          training: true,
+          children: new Map(),
+          params: new Map(),
+          buffers: new Map(),
+        };
         obj.state = st;
         this.created.push(obj);
       },
@@ -800,7 +963,9 @@ export class TorchHost implements Host {
       // `model.forward(x)` in the source is traced like `model(x)`
       getattribute: (obj, name) =>
         name === "forward" && !this.trace
-          ? new PyBuiltin(`${obj.cls.name}.forward`, ({ args, loc }) => this.callModule(obj, args, loc))
+          ? new PyBuiltin(`${obj.cls.name}.forward`, ({ args, loc }) =>
+              this.callModule(obj, args, loc),
+            )
           : undefined,
       getattr: (obj, name, loc) => this.moduleGetattr(obj, name, loc),
       delattr: (obj, name) => {
@@ -820,46 +985,91 @@ export class TorchHost implements Host {
     const cls = new PyClass("Module", [object], this.hooks(), "torch.nn.Module");
     cls.mro = [cls, object];
     const d = cls.dict;
-    const method = (name: string, spec: string[], f: (self: PyInstance, a: Map<string, Value>, loc: Loc) => Value): void => {
-      d.set(name, native(`Module.${name}`, ["self", ...spec], (a, c) => {
-        const self = a.get("self");
-        if (!(self instanceof PyInstance) || !stateOf(self)) throw pyError("TypeError", `Module.${name}() needs a module`, c.loc);
-        return f(self, a, c.loc);
-      }));
+    const method = (
+      name: string,
+      spec: string[],
+      f: (self: PyInstance, a: Map<string, Value>, loc: Loc) => Value,
+    ): void => {
+      d.set(
+        name,
+        native(`Module.${name}`, ["self", ...spec], (a, c) => {
+          const self = a.get("self");
+          if (!(self instanceof PyInstance) || !stateOf(self))
+            throw pyError("TypeError", `Module.${name}() needs a module`, c.loc);
+          return f(self, a, c.loc);
+        }),
+      );
     };
     method("__init__", ["*args", "**kwargs"], (self) => {
       stateOf(self)!.initialized = true;
       return null;
     });
-    d.set("__call__", new PyBuiltin("Module.__call__", ({ args, loc }) => {
-      const [self, ...rest] = args.positional;
-      return this.callModule(self as PyInstance, { positional: rest, keywords: args.keywords }, loc);
-    }));
+    d.set(
+      "__call__",
+      new PyBuiltin("Module.__call__", ({ args, loc }) => {
+        const [self, ...rest] = args.positional;
+        return this.callModule(
+          self as PyInstance,
+          { positional: rest, keywords: args.keywords },
+          loc,
+        );
+      }),
+    );
     method("forward", ["*args", "**kwargs"], (self, _a, loc) => {
-      throw pyError("NotImplementedError", `Module [${self.cls.name}] is missing the required "forward" function`, loc);
+      throw pyError(
+        "NotImplementedError",
+        `Module [${self.cls.name}] is missing the required "forward" function`,
+        loc,
+      );
     });
-    for (const name of ["to", "cuda", "cpu", "float", "double", "half", "bfloat16", "type", "share_memory", "zero_grad"]) {
+    for (const name of [
+      "to",
+      "cuda",
+      "cpu",
+      "float",
+      "double",
+      "half",
+      "bfloat16",
+      "type",
+      "share_memory",
+      "zero_grad",
+    ]) {
       method(name, ["*args", "**kwargs"], (self) => self);
     }
     // PyTorch's Module.requires_grad_ hands the value to each parameter's requires_grad_, whose
     // TypeError names the argument: a value that is not a bool is refused (on any module: dlq
     // cannot tell which own parameters)
-    d.set("requires_grad_", new PyBuiltin("Module.requires_grad_", ({ args, loc }) => {
-      const [self, ...rest] = args.positional;
-      const kw = args.keywords.find(([k]) => k === "requires_grad");
-      const flag = rest.length ? rest[0] : kw ? kw[1] : true;
-      const at = rest.length ? args.at?.positional[1] : kw ? args.at?.keywords[args.keywords.indexOf(kw)] : undefined;
-      if (flag instanceof Unknown) {
-        if (flag.error) throw new InputError(flag.reason, flag.loc ?? at ?? loc);
-        throw new InputError("dlq cannot evaluate this requires_grad value (expected True or False)", at ?? loc);
-      }
-      if (typeof flag !== "boolean") {
-        throw pyError("TypeError", `requires_grad_(): argument 'requires_grad' (position 1) must be bool, not ${typeName(flag)}`, at ?? loc);
-      }
-      if (!(self instanceof PyInstance) || !stateOf(self)) throw pyError("TypeError", "Module.requires_grad_() needs a module", loc);
-      this.requiresGrad(self, flag);
-      return self;
-    }));
+    d.set(
+      "requires_grad_",
+      new PyBuiltin("Module.requires_grad_", ({ args, loc }) => {
+        const [self, ...rest] = args.positional;
+        const kw = args.keywords.find(([k]) => k === "requires_grad");
+        const flag = rest.length ? rest[0] : kw ? kw[1] : true;
+        const at = rest.length
+          ? args.at?.positional[1]
+          : kw
+            ? args.at?.keywords[args.keywords.indexOf(kw)]
+            : undefined;
+        if (flag instanceof Unknown) {
+          if (flag.error) throw new InputError(flag.reason, flag.loc ?? at ?? loc);
+          throw new InputError(
+            "dlq cannot evaluate this requires_grad value (expected True or False)",
+            at ?? loc,
+          );
+        }
+        if (typeof flag !== "boolean") {
+          throw pyError(
+            "TypeError",
+            `requires_grad_(): argument 'requires_grad' (position 1) must be bool, not ${typeName(flag)}`,
+            at ?? loc,
+          );
+        }
+        if (!(self instanceof PyInstance) || !stateOf(self))
+          throw pyError("TypeError", "Module.requires_grad_() needs a module", loc);
+        this.requiresGrad(self, flag);
+        return self;
+      }),
+    );
     method("train", ["mode=True"], (self, a) => {
       const on = a.get("mode") !== false;
       for (const m of this.modulesOf(self)) stateOf(m)!.training = on;
@@ -878,37 +1088,76 @@ export class TorchHost implements Host {
       visit(self);
       return self;
     });
-    method("add_module", ["name", "module"], (self, a, loc) => this.register(self, a.get("name")!, a.get("module")!, loc));
-    method("register_module", ["name", "module"], (self, a, loc) => this.register(self, a.get("name")!, a.get("module")!, loc));
+    method("add_module", ["name", "module"], (self, a, loc) =>
+      this.register(self, a.get("name")!, a.get("module")!, loc),
+    );
+    method("register_module", ["name", "module"], (self, a, loc) =>
+      this.register(self, a.get("name")!, a.get("module")!, loc),
+    );
     method("register_buffer", ["name", "tensor", "persistent=True"], (self, a, loc) => {
       const name = a.get("name")!;
       const t = a.get("tensor")!;
-      if (typeof name !== "string") throw pyError("TypeError", `buffer name should be a string. Got ${typeName(name)}`, loc);
+      if (typeof name !== "string")
+        throw pyError("TypeError", `buffer name should be a string. Got ${typeName(name)}`, loc);
       const st = stateOf(self)!;
       if (t instanceof MetaTensor) {
         t.buffer = { module: st.spec, name };
         st.buffers.set(name, t);
       } else if (t === null || t instanceof Unknown) st.buffers.set(name, null);
-      else throw pyError("TypeError", `cannot assign '${typeName(t)}' object to buffer '${name}' (torch Tensor or None required)`, loc);
+      else
+        throw pyError(
+          "TypeError",
+          `cannot assign '${typeName(t)}' object to buffer '${name}' (torch Tensor or None required)`,
+          loc,
+        );
       return null;
     });
     method("register_parameter", ["name", "param"], (self, a, loc) => {
       this.moduleSetattr(self, a.get("name") as string, a.get("param")!, loc);
       return null;
     });
-    method("parameters", ["recurse=True"], (self) => new PyIterator(this.namedParameters(self).map(([, p]) => p)));
-    method("named_parameters", ["prefix=''", "recurse=True"], (self) => new PyIterator(this.namedParameters(self).map(([n, p]) => new PyTuple([n, p]))));
-    method("buffers", ["recurse=True"], (self) => new PyIterator(this.modulesOf(self).flatMap((m) => [...stateOf(m)!.buffers.values()].filter((b): b is MetaTensor => b !== null))));
+    method(
+      "parameters",
+      ["recurse=True"],
+      (self) => new PyIterator(this.namedParameters(self).map(([, p]) => p)),
+    );
+    method(
+      "named_parameters",
+      ["prefix=''", "recurse=True"],
+      (self) => new PyIterator(this.namedParameters(self).map(([n, p]) => new PyTuple([n, p]))),
+    );
+    method(
+      "buffers",
+      ["recurse=True"],
+      (self) =>
+        new PyIterator(
+          this.modulesOf(self).flatMap((m) =>
+            [...stateOf(m)!.buffers.values()].filter((b): b is MetaTensor => b !== null),
+          ),
+        ),
+    );
     method("named_buffers", ["prefix=''", "recurse=True"], (self) => {
       const out: Value[] = [];
       for (const [path, m] of this.namedModules(self))
-        for (const [n, b] of stateOf(m)!.buffers) if (b) out.push(new PyTuple([path ? `${path}.${n}` : n, b]));
+        for (const [n, b] of stateOf(m)!.buffers)
+          if (b) out.push(new PyTuple([path ? `${path}.${n}` : n, b]));
       return new PyIterator(out);
     });
     method("children", [], (self) => new PyIterator(uniqueChildren(self)));
-    method("named_children", [], (self) => new PyIterator([...stateOf(self)!.children].filter(([, c]) => c).map(([n, c]) => new PyTuple([n, c!]))));
+    method(
+      "named_children",
+      [],
+      (self) =>
+        new PyIterator(
+          [...stateOf(self)!.children].filter(([, c]) => c).map(([n, c]) => new PyTuple([n, c!])),
+        ),
+    );
     method("modules", [], (self) => new PyIterator(this.modulesOf(self)));
-    method("named_modules", ["memo=None", "prefix=''", "remove_duplicate=True"], (self) => new PyIterator(this.namedModules(self).map(([n, m]) => new PyTuple([n, m]))));
+    method(
+      "named_modules",
+      ["memo=None", "prefix=''", "remove_duplicate=True"],
+      (self) => new PyIterator(this.namedModules(self).map(([n, m]) => new PyTuple([n, m]))),
+    );
     method("get_submodule", ["target"], (self, a, loc) => {
       let m: PyInstance = self;
       const t = a.get("target") as string;
@@ -920,8 +1169,18 @@ export class TorchHost implements Host {
       }
       return m;
     });
-    for (const name of ["state_dict", "load_state_dict", "extra_repr", "register_forward_hook", "register_backward_hook", "register_full_backward_hook", "register_forward_pre_hook"]) {
-      method(name, ["*args", "**kwargs"], (_self, _a, loc) => this.it.unknown(`the result of Module.${name}(), which dlq does not model`, loc));
+    for (const name of [
+      "state_dict",
+      "load_state_dict",
+      "extra_repr",
+      "register_forward_hook",
+      "register_backward_hook",
+      "register_full_backward_hook",
+      "register_forward_pre_hook",
+    ]) {
+      method(name, ["*args", "**kwargs"], (_self, _a, loc) =>
+        this.it.unknown(`the result of Module.${name}(), which dlq does not model`, loc),
+      );
     }
     return cls;
   }
@@ -943,19 +1202,30 @@ export class TorchHost implements Host {
     cls = new PyClass(type, [this.moduleClass], undefined, `torch.nn.${type}`);
     cls.mro = [cls, ...this.moduleClass.mro];
     (cls as PyClass & { layerType?: string }).layerType = type;
-    cls.dict.set("__init__", new PyBuiltin(`${type}.__init__`, ({ args, loc }) => {
-      const [self, ...rest] = args.positional;
-      const st = stateOf(self as PyInstance)!;
-      st.initialized = true;
-      const m = st.spec as LayerModule;
-      m.loc = args.at?.start ?? loc;
-      m.args = this.rawArgs(rest, args.keywords, m, loc, args.at);
-      return null;
-    }));
-    cls.dict.set("forward", new PyBuiltin(`${type}.forward`, ({ args, loc }) => {
-      const [self, ...rest] = args.positional;
-      return this.layerForward(self as PyInstance, def, { positional: rest, keywords: args.keywords }, loc);
-    }));
+    cls.dict.set(
+      "__init__",
+      new PyBuiltin(`${type}.__init__`, ({ args, loc }) => {
+        const [self, ...rest] = args.positional;
+        const st = stateOf(self as PyInstance)!;
+        st.initialized = true;
+        const m = st.spec as LayerModule;
+        m.loc = args.at?.start ?? loc;
+        m.args = this.rawArgs(rest, args.keywords, m, loc, args.at);
+        return null;
+      }),
+    );
+    cls.dict.set(
+      "forward",
+      new PyBuiltin(`${type}.forward`, ({ args, loc }) => {
+        const [self, ...rest] = args.positional;
+        return this.layerForward(
+          self as PyInstance,
+          def,
+          { positional: rest, keywords: args.keywords },
+          loc,
+        );
+      }),
+    );
     this.layerClasses.set(type, cls);
     return cls;
   }
@@ -966,11 +1236,19 @@ export class TorchHost implements Host {
     if (cls) return cls;
     cls = new PyClass(type, [this.moduleClass], undefined, `torch.nn.${type}`);
     cls.mro = [cls, ...this.moduleClass.mro];
-    cls.dict.set("__init__", new PyBuiltin(`${type}.__init__`, ({ args }) => {
-      stateOf(args.positional[0] as PyInstance)!.initialized = true;
-      return null;
-    }));
-    cls.dict.set("forward", new PyBuiltin(`${type}.forward`, ({ loc }) => this.it.unknown(`the output of nn.${type}, which dlq does not model`, loc)));
+    cls.dict.set(
+      "__init__",
+      new PyBuiltin(`${type}.__init__`, ({ args }) => {
+        stateOf(args.positional[0] as PyInstance)!.initialized = true;
+        return null;
+      }),
+    );
+    cls.dict.set(
+      "forward",
+      new PyBuiltin(`${type}.forward`, ({ loc }) =>
+        this.it.unknown(`the output of nn.${type}, which dlq does not model`, loc),
+      ),
+    );
     this.layerClasses.set(type, cls);
     return cls;
   }
@@ -983,46 +1261,76 @@ export class TorchHost implements Host {
     cls.mro = [cls, ...this.moduleClass.mro];
     this.layerClasses.set(type, cls);
     const d = cls.dict;
-    const fn = (name: string, f: (self: PyInstance, args: Value[], kw: [string, Value][], loc: Loc) => Value): void => {
-      d.set(name, new PyBuiltin(`${type}.${name}`, ({ args, loc }) => {
-        const [self, ...rest] = args.positional;
-        return f(self as PyInstance, rest, args.keywords, loc);
-      }));
+    const fn = (
+      name: string,
+      f: (self: PyInstance, args: Value[], kw: [string, Value][], loc: Loc) => Value,
+    ): void => {
+      d.set(
+        name,
+        new PyBuiltin(`${type}.${name}`, ({ args, loc }) => {
+          const [self, ...rest] = args.positional;
+          return f(self as PyInstance, rest, args.keywords, loc);
+        }),
+      );
     };
-    const entries = (self: PyInstance): [string, PyInstance][] => [...stateOf(self)!.children].filter((e): e is [string, PyInstance] => e[1] !== null);
-    d.set("__init__", new PyBuiltin(`${type}.__init__`, ({ args: a, loc }) => {
-      const [self, ...args] = a.positional as [PyInstance, ...Value[]];
-      const kw = a.keywords;
-      const st = stateOf(self)!;
-      st.initialized = true;
-      (st.spec as { loc?: Loc }).loc = a.at?.start ?? loc;
-      if (type === "Sequential") {
-        if (kw.length) throw pyError("TypeError", "Sequential.__init__() got an unexpected keyword argument '" + kw[0][0] + "'", loc);
-        const first = args[0];
-        if (args.length === 1 && first instanceof PyDict && first.ordered) {
-          for (const [k, v] of first.entries()) {
-            if (typeof k !== "string") throw pyError("TypeError", `module name should be a string. Got ${typeName(k)}`, loc);
-            this.register(self, k, v, loc, "nn.Sequential");
-          }
-        } else args.forEach((v, i) => this.register(self, String(i), v, loc, "nn.Sequential"));
+    const entries = (self: PyInstance): [string, PyInstance][] =>
+      [...stateOf(self)!.children].filter((e): e is [string, PyInstance] => e[1] !== null);
+    d.set(
+      "__init__",
+      new PyBuiltin(`${type}.__init__`, ({ args: a, loc }) => {
+        const [self, ...args] = a.positional as [PyInstance, ...Value[]];
+        const kw = a.keywords;
+        const st = stateOf(self)!;
+        st.initialized = true;
+        (st.spec as { loc?: Loc }).loc = a.at?.start ?? loc;
+        if (type === "Sequential") {
+          if (kw.length)
+            throw pyError(
+              "TypeError",
+              "Sequential.__init__() got an unexpected keyword argument '" + kw[0][0] + "'",
+              loc,
+            );
+          const first = args[0];
+          if (args.length === 1 && first instanceof PyDict && first.ordered) {
+            for (const [k, v] of first.entries()) {
+              if (typeof k !== "string")
+                throw pyError(
+                  "TypeError",
+                  `module name should be a string. Got ${typeName(k)}`,
+                  loc,
+                );
+              this.register(self, k, v, loc, "nn.Sequential");
+            }
+          } else args.forEach((v, i) => this.register(self, String(i), v, loc, "nn.Sequential"));
+          return null;
+        }
+        const src = args[0] ?? kw.find(([k]) => k === "modules")?.[1];
+        if (src === undefined || src === null) return null;
+        if (type === "ModuleList") {
+          const xs = this.it.iterate(src, loc);
+          if (xs instanceof Unknown) return this.markUncertain(self, xs);
+          xs.forEach((v, i) => this.register(self, String(i), v, loc, "nn.ModuleList"));
+        } else {
+          const pairs = src instanceof PyDict ? src.entries() : this.iteratePairs(src, loc);
+          if (pairs instanceof Unknown) return this.markUncertain(self, pairs);
+          for (const [k, v] of pairs) this.register(self, k, v, loc, "nn.ModuleDict");
+        }
         return null;
-      }
-      const src = args[0] ?? kw.find(([k]) => k === "modules")?.[1];
-      if (src === undefined || src === null) return null;
-      if (type === "ModuleList") {
-        const xs = this.it.iterate(src, loc);
-        if (xs instanceof Unknown) return this.markUncertain(self, xs);
-        xs.forEach((v, i) => this.register(self, String(i), v, loc, "nn.ModuleList"));
-      } else {
-        const pairs = src instanceof PyDict ? src.entries() : this.iteratePairs(src, loc);
-        if (pairs instanceof Unknown) return this.markUncertain(self, pairs);
-        for (const [k, v] of pairs) this.register(self, k, v, loc, "nn.ModuleDict");
-      }
-      return null;
-    }));
+      }),
+    );
     fn("__len__", (self) => entries(self).length);
-    fn("__iter__", (self) => new PyIterator(type === "ModuleDict" ? entries(self).map(([k]) => k) : entries(self).map(([, m]) => m)));
-    fn("__contains__", (self, [k]) => (type === "ModuleDict" ? stateOf(self)!.children.has(k as string) : entries(self).some(([, m]) => m === k)));
+    fn(
+      "__iter__",
+      (self) =>
+        new PyIterator(
+          type === "ModuleDict" ? entries(self).map(([k]) => k) : entries(self).map(([, m]) => m),
+        ),
+    );
+    fn("__contains__", (self, [k]) =>
+      type === "ModuleDict"
+        ? stateOf(self)!.children.has(k as string)
+        : entries(self).some(([, m]) => m === k),
+    );
     fn("__getitem__", (self, [key], _kw, loc) => {
       const es = entries(self);
       if (type === "ModuleDict") {
@@ -1037,7 +1345,9 @@ export class TorchHost implements Host {
         cls2.hooks!.create!(out);
         stateOf(out)!.initialized = true;
         // PyTorch: a new Sequential keeps the modules' names; a ModuleList renumbers them
-        idx.forEach((i, k) => this.register(out, type === "Sequential" ? es[i][0] : String(k), es[i][1], loc));
+        idx.forEach((i, k) =>
+          this.register(out, type === "Sequential" ? es[i][0] : String(k), es[i][1], loc),
+        );
         this.created.splice(this.created.indexOf(out), 1);
         return out;
       }
@@ -1102,11 +1412,20 @@ export class TorchHost implements Host {
     if (type === "Sequential") {
       fn("forward", (self, args, kw, loc) => {
         if (kw.length || args.length !== 1) {
-          throw pyError("TypeError", `Sequential.forward() takes 2 positional arguments but ${args.length + 1} were given`, loc);
+          throw pyError(
+            "TypeError",
+            `Sequential.forward() takes 2 positional arguments but ${args.length + 1} were given`,
+            loc,
+          );
         }
         let x = args[0];
         for (const [name, m] of entries(self)) {
-          x = this.callModule(m, { positional: [x], keywords: [] }, loc, this.childPath(self, name));
+          x = this.callModule(
+            m,
+            { positional: [x], keywords: [] },
+            loc,
+            this.childPath(self, name),
+          );
           if (x instanceof Unknown) return x;
         }
         return x;
@@ -1122,7 +1441,12 @@ export class TorchHost implements Host {
     for (const p of xs) {
       const kv = this.it.iterate(p, loc);
       if (kv instanceof Unknown) return kv;
-      if (kv.length !== 2) throw pyError("ValueError", `ModuleDict update sequence element has length ${kv.length}; 2 is required`, loc);
+      if (kv.length !== 2)
+        throw pyError(
+          "ValueError",
+          `ModuleDict update sequence element has length ${kv.length}; 2 is required`,
+          loc,
+        );
       out.push([kv[0], kv[1]]);
     }
     return out;
@@ -1136,7 +1460,8 @@ export class TorchHost implements Host {
 
   /** Registers `value` as child `name` of `self` (`add_module`, containers). */
   private register(self: PyInstance, name: Value, value: Value, loc: Loc, where?: string): Value {
-    if (typeof name !== "string") throw pyError("TypeError", `module name should be a string. Got ${typeName(name)}`, loc);
+    if (typeof name !== "string")
+      throw pyError("TypeError", `module name should be a string. Got ${typeName(name)}`, loc);
     if (name === "" || name.includes(".")) {
       throw pyError("KeyError", `module name can't contain ".", got: ${name}`, loc);
     }
@@ -1146,7 +1471,12 @@ export class TorchHost implements Host {
       return null;
     }
     if (value !== null && !(value instanceof PyInstance && stateOf(value))) {
-      if (where) throw pyError("TypeError", `${where} expects torch.nn modules, not ${describe(value)}`, loc);
+      if (where)
+        throw pyError(
+          "TypeError",
+          `${where} expects torch.nn modules, not ${describe(value)}`,
+          loc,
+        );
       throw pyError("TypeError", `${typeName(value)} is not a Module subclass`, loc);
     }
     const st = stateOf(self)!;
@@ -1169,7 +1499,11 @@ export class TorchHost implements Host {
     const isModule = value instanceof PyInstance && stateOf(value) !== undefined;
     const isParam = value instanceof MetaTensor && value.param !== undefined;
     if ((isModule || isParam) && !st.initialized) {
-      throw pyError("AttributeError", `cannot assign ${isModule ? "module" : "parameters"} before Module.__init__() call`, loc);
+      throw pyError(
+        "AttributeError",
+        `cannot assign ${isModule ? "module" : "parameters"} before Module.__init__() call`,
+        loc,
+      );
     }
     if (name === "training") {
       st.training = value === true;
@@ -1218,7 +1552,11 @@ export class TorchHost implements Host {
         (st.spec as { uncertain?: string }).uncertain = value.reason;
         return false;
       }
-      throw pyError("TypeError", `cannot assign '${typeName(value)}' as child module '${name}' (torch.nn.Module or None expected)`, loc);
+      throw pyError(
+        "TypeError",
+        `cannot assign '${typeName(value)}' as child module '${name}' (torch.nn.Module or None expected)`,
+        loc,
+      );
     }
     if (st.params.has(name)) {
       if (value === null) {
@@ -1226,7 +1564,11 @@ export class TorchHost implements Host {
         this.syncParams(st);
         return true;
       }
-      throw pyError("TypeError", `cannot assign '${typeName(value)}' as parameter '${name}' (torch.nn.Parameter or None expected)`, loc);
+      throw pyError(
+        "TypeError",
+        `cannot assign '${typeName(value)}' as parameter '${name}' (torch.nn.Parameter or None expected)`,
+        loc,
+      );
     }
     if (st.buffers.has(name)) {
       if (value === null || value instanceof MetaTensor) {
@@ -1234,7 +1576,11 @@ export class TorchHost implements Host {
         st.buffers.set(name, value);
         return true;
       }
-      throw pyError("TypeError", `cannot assign '${typeName(value)}' as buffer '${name}' (torch.Tensor or None expected)`, loc);
+      throw pyError(
+        "TypeError",
+        `cannot assign '${typeName(value)}' as buffer '${name}' (torch.Tensor or None expected)`,
+        loc,
+      );
     }
     return false;
   }
@@ -1258,7 +1604,13 @@ export class TorchHost implements Host {
       if (!p) continue;
       const own = p.param!.own;
       if (own && own.name === n && (p.param!.owner.module as unknown) === st.spec) out.push(own);
-      else out.push({ name: n, shape: [...p.meta.shape], trainable: p.requiresGrad, tiedTo: resolveOwner(p.param!.owner) });
+      else
+        out.push({
+          name: n,
+          shape: [...p.meta.shape],
+          trainable: p.requiresGrad,
+          tiedTo: resolveOwner(p.param!.owner),
+        });
     }
     st.spec.params = out;
   }
@@ -1313,7 +1665,8 @@ export class TorchHost implements Host {
       return t;
     }
     // a parameter the configuration leaves out (`bias=False`) reads as None
-    if (/^(weight|bias)$/.test(name) || /^(weight|bias)_(ih|hh|hr)_l\d+(_reverse)?$/.test(name)) return null;
+    if (/^(weight|bias)$/.test(name) || /^(weight|bias)_(ih|hh|hr)_l\d+(_reverse)?$/.test(name))
+      return null;
     const cfg = config as Record<string, unknown>;
     if (cfg && typeof cfg === "object" && name in cfg) return fromConfig(cfg[name]);
     return undefined;
@@ -1345,8 +1698,12 @@ export class TorchHost implements Host {
       if (seen.has(m)) continue;
       seen.add(m);
       out.push([path, m]);
-      const kids = [...stateOf(m)!.children].filter(([, c]) => c !== null) as [string, PyInstance][];
-      for (let i = kids.length - 1; i >= 0; i--) stack.push([path ? `${path}.${kids[i][0]}` : kids[i][0], kids[i][1]]);
+      const kids = [...stateOf(m)!.children].filter(([, c]) => c !== null) as [
+        string,
+        PyInstance,
+      ][];
+      for (let i = kids.length - 1; i >= 0; i--)
+        stack.push([path ? `${path}.${kids[i][0]}` : kids[i][0], kids[i][1]]);
     }
     return out;
   }
@@ -1357,9 +1714,15 @@ export class TorchHost implements Host {
     const seen = new Set<string>();
     for (const [path, m] of this.namedModules(self)) {
       const st = stateOf(m)!;
-      const names: string[] = st.spec.kind === "layer" ? this.layerParamNames(st.spec) : [...st.params].filter(([, p]) => p).map(([n]) => n);
+      const names: string[] =
+        st.spec.kind === "layer"
+          ? this.layerParamNames(st.spec)
+          : [...st.params].filter(([, p]) => p).map(([n]) => n);
       for (const n of names) {
-        const t = st.spec.kind === "layer" ? (this.layerAttr(m, st.spec, n, { line: 1, column: 1 }) as MetaTensor) : st.params.get(n)!;
+        const t =
+          st.spec.kind === "layer"
+            ? (this.layerAttr(m, st.spec, n, { line: 1, column: 1 }) as MetaTensor)
+            : st.params.get(n)!;
         if (!(t instanceof MetaTensor)) continue;
         const key = paramKey(t.param!);
         if (seen.has(key)) continue;
@@ -1388,8 +1751,14 @@ export class TorchHost implements Host {
     const st = stateOf(self);
     if (!st) throw pyError("TypeError", `'${typeName(self)}' object is not callable`, loc);
     if (!this.trace) {
-      const hasTensor = args.positional.some((a) => containsTensor(a)) || args.keywords.some(([, a]) => containsTensor(a));
-      if (!hasTensor) return this.it.unknown(`the output of ${self.cls.name}, called on something dlq cannot evaluate`, loc);
+      const hasTensor =
+        args.positional.some((a) => containsTensor(a)) ||
+        args.keywords.some(([, a]) => containsTensor(a));
+      if (!hasTensor)
+        return this.it.unknown(
+          `the output of ${self.cls.name}, called on something dlq cannot evaluate`,
+          loc,
+        );
       this.calls.push({ module: self, args, loc });
       try {
         return this.traced(self, args, loc).value;
@@ -1405,8 +1774,13 @@ export class TorchHost implements Host {
     const tr = this.trace;
     const myPath = path ?? this.pathOf(self);
     const forward = self.cls.lookup("forward");
-    const isLayer = st.spec.kind === "layer" && forward instanceof PyBuiltin && forward.name.endsWith(".forward") && this.layerClasses.get(st.spec.type)?.dict.get("forward") === forward;
-    if (isLayer) return this.layerForward(self, LAYERS.get((st.spec as LayerModule).type)!, args, loc, myPath);
+    const isLayer =
+      st.spec.kind === "layer" &&
+      forward instanceof PyBuiltin &&
+      forward.name.endsWith(".forward") &&
+      this.layerClasses.get(st.spec.type)?.dict.get("forward") === forward;
+    if (isLayer)
+      return this.layerForward(self, LAYERS.get((st.spec as LayerModule).type)!, args, loc, myPath);
     const inputs = collectRefs(this, [...args.positional, ...args.keywords.map(([, v]) => v)]);
     tr.builder.enter(myPath, self.cls.name, st.spec, inputs, loc);
     tr.scopes.push({ path: myPath, module: self });
@@ -1432,9 +1806,23 @@ export class TorchHost implements Host {
   }
 
   /** A layer of the catalogue applied to its inputs: a module node. */
-  private layerForward(self: PyInstance, def: LayerDef<unknown>, args: CallArgs, loc: Loc, path?: string): Value {
+  private layerForward(
+    self: PyInstance,
+    def: LayerDef<unknown>,
+    args: CallArgs,
+    loc: Loc,
+    path?: string,
+  ): Value {
     const m = stateOf(self)!.spec as LayerModule;
-    const fparams = [{ name: "input", kind: "positional" as const }, ...(def.forwardParams ?? []).map((p) => ({ name: p.name, kind: "positional" as const, hasDefault: p.default !== undefined, default: (p.default ?? null) as Value }))];
+    const fparams = [
+      { name: "input", kind: "positional" as const },
+      ...(def.forwardParams ?? []).map((p) => ({
+        name: p.name,
+        kind: "positional" as const,
+        hasDefault: p.default !== undefined,
+        default: (p.default ?? null) as Value,
+      })),
+    ];
     const bound = bindNative(`${m.type}.forward`, fparams, args, loc);
     for (const v of bound.values()) if (v instanceof Unknown) return v;
     const tr = this.trace;
@@ -1443,7 +1831,12 @@ export class TorchHost implements Host {
     const inputs: Record<string, InTree> = {};
     for (const [k, v] of bound) inputs[k] = this.inTree(v, loc);
     const x = bound.get("input");
-    if (x instanceof MetaTensor && def.inputKind === "index" && !isIntegral(x.meta.dtype) && !x.guessedDtype) {
+    if (
+      x instanceof MetaTensor &&
+      def.inputKind === "index" &&
+      !isIntegral(x.meta.dtype) &&
+      !x.guessedDtype
+    ) {
       throw this.it.hostCall(loc, () => {
         throw new TraceError(
           `Expected tensor for argument #1 'indices' to have one of the following scalar types: Long, Int; but got torch.${TENSOR_TYPE[x.meta.dtype] ?? "FloatTensor"} instead (while checking arguments for embedding)`,
@@ -1460,7 +1853,8 @@ export class TorchHost implements Host {
   private inTree(v: Value, loc: Loc): InTree {
     if (v === null) return null;
     if (v instanceof MetaTensor) return { ref: this.refOf(v), meta: v.meta };
-    if (v instanceof PyTuple || v instanceof PyList) return { tuple: v.items.map((x) => this.inTree(x, loc)) };
+    if (v instanceof PyTuple || v instanceof PyList)
+      return { tuple: v.items.map((x) => this.inTree(x, loc)) };
     throw pyError("TypeError", `expected a tensor, got ${typeName(v)}`, loc);
   }
 
@@ -1479,7 +1873,8 @@ export class TorchHost implements Host {
   private outTree(v: Value): OutTree {
     if (v instanceof MetaTensor) return this.refOf(v);
     if (v === null) return null;
-    if (v instanceof PyTuple || v instanceof PyList) return { tuple: v.items.map((x) => this.outTree(x)) };
+    if (v instanceof PyTuple || v instanceof PyList)
+      return { tuple: v.items.map((x) => this.outTree(x)) };
     if (v instanceof PyDict) return { tuple: v.values().map((x) => this.outTree(x)) };
     return { other: typeName(v) };
   }
@@ -1532,16 +1927,24 @@ export class TorchHost implements Host {
   ): { positional: PyValue[]; keywords: Record<string, PyValue> } {
     const conv = (v: Value, what: string, argLoc: Loc | undefined): PyValue => {
       const r = toPyValue(v, 0);
-      if (r === TOO_DEEP) throw tooDeep(`more than ${MAX_MODULE_DEPTH} nested tuples or lists`, argLoc ?? loc);
+      if (r === TOO_DEEP)
+        throw tooDeep(`more than ${MAX_MODULE_DEPTH} nested tuples or lists`, argLoc ?? loc);
       if (r instanceof Unknown) {
         if (!m.unknownArg)
           m.unknownArg = r.error
             ? { message: r.reason, loc: r.loc }
-            : { message: `dlq cannot evaluate ${what} of ${m.type}${r.reason ? ` (${r.reason})` : ""}`, loc: argLoc ?? r.loc ?? loc };
+            : {
+                message: `dlq cannot evaluate ${what} of ${m.type}${r.reason ? ` (${r.reason})` : ""}`,
+                loc: argLoc ?? r.loc ?? loc,
+              };
         return null;
       }
       if (typeof r === "object" && r !== null && "bad" in r) {
-        if (!m.unknownArg) m.unknownArg = { message: `${what} of ${m.type} is ${r.bad}, which dlq cannot use as a layer argument`, loc: argLoc ?? loc };
+        if (!m.unknownArg)
+          m.unknownArg = {
+            message: `${what} of ${m.type} is ${r.bad}, which dlq cannot use as a layer argument`,
+            loc: argLoc ?? loc,
+          };
         return null;
       }
       return r as PyValue;
@@ -1572,19 +1975,30 @@ export class TorchHost implements Host {
     ns.training = st.training;
     if (st.spec.kind === "layer") {
       const m = st.spec;
-      const c: LayerModule = { kind: "layer", type: m.type, args: m.args, ...(m.loc ? { loc: m.loc } : {}), ...(m.trainable === false ? { trainable: false } : {}), ...(m.frozen ? { frozen: [...m.frozen] } : {}) };
+      const c: LayerModule = {
+        kind: "layer",
+        type: m.type,
+        args: m.args,
+        ...(m.loc ? { loc: m.loc } : {}),
+        ...(m.trainable === false ? { trainable: false } : {}),
+        ...(m.frozen ? { frozen: [...m.frozen] } : {}),
+      };
       ns.spec = c;
     } else if (st.spec.kind === "container") {
       (ns.spec as ContainerModule).loc = st.spec.loc;
     }
     for (const [k, x] of v.dict) out.dict.set(k, deepcopyValue(this, x, memo));
-    for (const [k, c] of st.children) ns.children.set(k, c ? (memo.get(c) as PyInstance) ?? this.copyModule(c, memo) : null);
+    for (const [k, c] of st.children)
+      ns.children.set(k, c ? ((memo.get(c) as PyInstance) ?? this.copyModule(c, memo)) : null);
     this.syncChildren(ns);
     for (const [k, p] of st.params) {
       if (!p) ns.params.set(k, null);
       else {
         const own: OwnParam = { name: k, shape: [...p.meta.shape], trainable: p.requiresGrad };
-        const np = new MetaTensor(p.meta, this, { owner: { module: ns.spec as ContainerModule, name: k }, own });
+        const np = new MetaTensor(p.meta, this, {
+          owner: { module: ns.spec as ContainerModule, name: k },
+          own,
+        });
         np.requiresGrad = p.requiresGrad;
         ns.params.set(k, np);
       }
@@ -1599,7 +2013,8 @@ export class TorchHost implements Host {
 }
 
 function deepcopyValue(host: TorchHost, x: Value, memo: Map<unknown, Value>): Value {
-  if (x instanceof PyInstance && stateOf(x)) return (memo.get(x) as PyInstance) ?? host.deepcopy(x, memo)!;
+  if (x instanceof PyInstance && stateOf(x))
+    return (memo.get(x) as PyInstance) ?? host.deepcopy(x, memo)!;
   if (x instanceof PyList) return new PyList(x.items.map((y) => deepcopyValue(host, y, memo)));
   return x;
 }
@@ -1654,7 +2069,8 @@ function ownerShape(o: ParamOwner): number[] {
 
 /** A normalised configuration field as PyTorch exposes it (`kernel_size` → a tuple). */
 function fromConfig(v: unknown): Value {
-  if (v === null || typeof v === "number" || typeof v === "boolean" || typeof v === "string") return v as Value;
+  if (v === null || typeof v === "number" || typeof v === "boolean" || typeof v === "string")
+    return v as Value;
   if (Array.isArray(v)) return new PyTuple(v.map(fromConfig));
   return new Unknown("a layer setting");
 }
@@ -1664,7 +2080,8 @@ const TOO_DEEP = { bad: "nested too deeply" };
 /** A layer argument as a Python literal of the spec (src/spec/types.ts). */
 function toPyValue(v: Value, depth: number): PyValue | Unknown | { bad: string } {
   if (depth > MAX_MODULE_DEPTH) return TOO_DEEP;
-  if (v === null || typeof v === "number" || typeof v === "boolean" || typeof v === "string") return v;
+  if (v === null || typeof v === "number" || typeof v === "boolean" || typeof v === "string")
+    return v;
   if (v instanceof PyFloat) return { float: v.float };
   // beyond 2^53 − 1: the catalogue refuses it where an int is needed, takes it as a float elsewhere
   if (v instanceof PyInt) return Number(v.big);
@@ -1673,7 +2090,12 @@ function toPyValue(v: Value, depth: number): PyValue | Unknown | { bad: string }
     const out: PyValue[] = [];
     for (const x of v.items) {
       const r = toPyValue(x, depth + 1);
-      if (r instanceof Unknown || r === TOO_DEEP || (typeof r === "object" && r !== null && "bad" in r)) return r;
+      if (
+        r instanceof Unknown ||
+        r === TOO_DEEP ||
+        (typeof r === "object" && r !== null && "bad" in r)
+      )
+        return r;
       out.push(r as PyValue);
     }
     return out;
@@ -1702,7 +2124,11 @@ function describe(v: Value): string {
 function uniqueChildren(self: PyInstance): PyInstance[] {
   const seen = new Set<PyInstance>();
   const out: PyInstance[] = [];
-  for (const c of stateOf(self)!.children.values()) if (c && !seen.has(c)) (seen.add(c), out.push(c));
+  for (const c of stateOf(self)!.children.values())
+    if (c && !seen.has(c)) {
+      seen.add(c);
+      out.push(c);
+    }
   return out;
 }
 

@@ -18,9 +18,14 @@ export interface ExampleInput {
 const SIZES = [224, 32, 28, 64, 96, 128, 256, 299, 512];
 
 /** Candidate inputs for a model whose first layer is `first`. */
-export function exampleInputs(first: { def: LayerDef<unknown>; module: LayerModule; config: unknown }): ExampleInput[] {
+export function exampleInputs(first: {
+  def: LayerDef<unknown>;
+  module: LayerModule;
+  config: unknown;
+}): ExampleInput[] {
   const { def } = first;
-  if (def.inputKind === "index") return [{ shape: [8, 20], dtype: "int64", label: "(indices: batch, sequence)" }];
+  if (def.inputKind === "index")
+    return [{ shape: [8, 20], dtype: "int64", label: "(indices: batch, sequence)" }];
   const args = bindArgs(def, first.module.args.positional, first.module.args.keywords, {
     repr: first.module.fromRepr === true,
   });
@@ -28,8 +33,14 @@ export function exampleInputs(first: { def: LayerDef<unknown>; module: LayerModu
   if (typeof args.in_features === "number") return [{ shape: [1, args.in_features] }];
   if (typeof args.in_channels === "number") {
     const axes = config?.n ?? (Array.isArray(config?.kernel) ? config.kernel.length : 2);
-    if (axes === 1) return [100, 1000, 28, 32].map((n) => ({ shape: [1, args.in_channels as number, n] }));
-    if (axes === 3) return [[16, 64, 64], [16, 112, 112], [8, 32, 32]].map((s) => ({ shape: [1, args.in_channels as number, ...s] }));
+    if (axes === 1)
+      return [100, 1000, 28, 32].map((n) => ({ shape: [1, args.in_channels as number, n] }));
+    if (axes === 3)
+      return [
+        [16, 64, 64],
+        [16, 112, 112],
+        [8, 32, 32],
+      ].map((s) => ({ shape: [1, args.in_channels as number, ...s] }));
     return SIZES.map((n) => ({ shape: [1, args.in_channels as number, n, n] }));
   }
   if (typeof args.input_size === "number") {
