@@ -10,7 +10,12 @@ import { PLAIN, colorStyle, type Context } from "./commands/context.js";
 import { escapeControls } from "./util/quote.js";
 import { fdWriter, isTerminal } from "./util/stdio.js";
 
-export const VERSION = "0.1.0";
+import pkg from "../package.json" with { type: "json" };
+
+/** dlq's version: package.json's (the bundle carries it, read at build time). */
+export const VERSION: string = pkg.version;
+/** Where to report a bug (package.json's `bugs`). */
+export const BUGS_URL: string = pkg.bugs.url;
 
 /** Exit codes, stable for CI (README, "Exit codes"). */
 export const EXIT = { ok: 0, checkFailed: 1, badInput: 2, internal: 3 } as const;
@@ -46,6 +51,26 @@ export function wantColor(
   if (force === "0" || force === "false") return false;
   if (force !== undefined && force !== "") return true;
   return isTTY;
+}
+
+/**
+ * The message of an internal error (exit 3): what failed, dlq's version and the command line, and
+ * where to report it; with `debug` (DLQ_DEBUG=1) the stack, else how to see it. The first line
+ * is the error itself (`dlq check` shows an entry's first line).
+ */
+export function internalErrorText(e: unknown, argv: readonly string[], debug: boolean): string {
+  const msg = escapeControls(e instanceof Error ? e.message : String(e));
+  const quote = (a: string): string =>
+    /^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`;
+  const command = escapeControls(["dlq", ...argv].map(quote).join(" "));
+  let text = `dlq: internal error: ${msg}\n`;
+  text += `  dlq ${VERSION} (Node.js ${process.versions.node}), command: ${command}\n`;
+  text += `  This is a bug in dlq: please report it at ${BUGS_URL} with the command and its input.\n`;
+  text +=
+    debug && e instanceof Error && e.stack
+      ? e.stack + "\n"
+      : "  DLQ_DEBUG=1 shows the stack trace (add it to the report).\n";
+  return text;
 }
 
 type Runner = (ctx: Context, ...args: never[]) => Promise<number>;
@@ -281,9 +306,7 @@ export async function main(argv: string[], io: Partial<Context> = {}): Promise<n
       ctx.err(`dlq: ${escapeControls(e.toLine())}\n`);
       return EXIT.badInput;
     }
-    const msg = e instanceof Error ? e.message : String(e);
-    ctx.err(`dlq: internal error: ${msg} (this is a bug in dlq; please report it)\n`);
-    if (process.env.DLQ_DEBUG && e instanceof Error && e.stack) ctx.err(e.stack + "\n");
+    ctx.err(internalErrorText(e, argv, Boolean(process.env.DLQ_DEBUG)));
     return EXIT.internal;
   }
 }
