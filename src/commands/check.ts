@@ -38,7 +38,7 @@ import {
   type CheckResult,
   type EntryResult,
 } from "./check_report.js";
-import type { Context } from "./context.js";
+import { outputOf, type Context } from "./context.js";
 import { readSource } from "./input.js";
 export { CHECK_HELP } from "./check_help.js";
 export { shellQuote, xmlEscape, junitXml, checkJson } from "./check_report.js";
@@ -389,7 +389,7 @@ export async function run(ctx: Context, file: string, opts: CheckOptions): Promi
     }
     if (opts.junit === "-") ctx.out(junitXml(report));
     else if (opts.json) ctx.out(checkJsonText(report));
-    else ctx.out(textReport(report, ctx.style));
+    else ctx.out(textReport(report, ctx.style, outputOf(ctx)));
     return report.failed + report.malformed + report.errors > 0 ? 1 : 0;
   } finally {
     await runner.close();

@@ -15,7 +15,7 @@ import {
   type LaplacianKind,
 } from "../analysis/gcn.js";
 import { InputError } from "../errors.js";
-import { jsonDoc, type Context } from "./context.js";
+import { jsonDoc, outputOf, type Context } from "./context.js";
 import { readSource } from "./input.js";
 import { renderTable } from "./table.js";
 
@@ -143,7 +143,9 @@ export async function run(ctx: Context, graphPath: string, opts: GcnOptions): Pr
   const s = ctx.style;
   let out = `Graph: ${g.nodes} nodes, ${g.edges.length} edges; Δ = ${LAPLACIAN_TEXT[kind]}.\n`;
   out += `${L} layer${L > 1 ? "s" : ""} of Σ_{k=1..${q}} Δᵏ H αₖ: each output sees the nodes within q·L = ${s.bold(String(hops))} hop${hops === 1 ? "" : "s"}.\n`;
-  out += renderTable(
+  const output = outputOf(ctx);
+  if (output.format === "markdown") out += "\n";
+  const table = renderTable(
     ["node", "receptive field (BFS, ≤ q·L hops)", "size", "autodiff ∂Yᵢ/∂Xⱼ ≠ 0"].map(s.bold),
     fields.map((f) => [
       String(f.node),
@@ -151,8 +153,14 @@ export async function run(ctx: Context, graphPath: string, opts: GcnOptions): Pr
       String(f.receptive_field.length),
       f.agrees ? s.green("agrees") : s.red(set(f.autodiff)),
     ]),
-    { right: [0, 2] },
+    { right: [0, 2], output },
   );
+  if (output.format === "csv") {
+    ctx.out(table);
+    return 0;
+  }
+  out += table;
+  if (output.format === "markdown") out += "\n";
   if (fields.some((f) => isolated(f.node))) {
     out +=
       s.dim("An isolated node's row of Δ is zero: its output is φ(b) and depends on no input.") +

@@ -16,7 +16,7 @@ import {
 import * as T from "../tensor/index.js";
 import { parseJSONTensor, parseNpy, type NestedArray } from "../tensor/index.js";
 import { formatLoc } from "../errors.js";
-import { jsonDoc, type Context } from "./context.js";
+import { jsonDoc, outputOf, type Context } from "./context.js";
 import { namesFile, readInputBytes, readSource } from "./input.js";
 import { renderTable } from "./table.js";
 
@@ -219,13 +219,19 @@ export async function run(ctx: Context, expr: string, opts: GradcheckOptions): P
         ? s.red("FAIL")
         : s.yellow("inconclusive"),
   ]);
-  out += renderTable(
+  const output = outputOf(ctx);
+  const table = renderTable(
     ["Input", "Shape", "Max abs error", "Max rel error", "Failures", "Inconclusive", "Result"].map(
       s.bold,
     ),
     rows,
-    { right: [4, 5] },
+    { right: [4, 5], output },
   );
+  if (output.format === "csv") {
+    ctx.out(table);
+    return code;
+  }
+  out += output.format === "markdown" ? "\n" + table + "\n" : table;
   const ana = (a: At): string => `analytic ${val(a.analytic)}, numerical ${val(a.numerical)}`;
   for (const i of r.inputs) {
     if (i.maxAbsAt) out += `  ${i.name}: max abs error at ${idx(i.maxAbsAt)}: ${ana(i.maxAbsAt)}\n`;
