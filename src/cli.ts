@@ -116,7 +116,13 @@ function commandTree(program: Command): CommandInfo[] {
   return program.commands.map((c) => ({
     name: c.name(),
     description: c.description().split("\n")[0],
-    options: [...c.options, ...program.options.filter((o) => o.long !== "--version")].map((o) => ({
+    options: [
+      ...c.options,
+      // The program's own (--color, --ascii…), unless the subcommand has them too.
+      ...program.options.filter(
+        (o) => o.long !== "--version" && !c.options.some((p) => p.long === o.long),
+      ),
+    ].map((o) => ({
       flags: [o.short, o.long].filter((f): f is string => f !== undefined),
       description: o.description,
       takesValue: o.required || o.optional,
