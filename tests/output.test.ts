@@ -226,6 +226,7 @@ describe("progress", () => {
       makeBar: (label) => ({
         start: (total, value) => log.push(`start ${label} ${value}/${total}`),
         update: (v) => log.push(`update ${v}`),
+        setTotal: (n) => log.push(`total ${n}`),
         stop: () => log.push("stop"),
       }),
     });

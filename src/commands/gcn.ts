@@ -16,6 +16,10 @@ import {
 } from "../analysis/gcn.js";
 import { InputError } from "../errors.js";
 import { jsonDoc, outputOf, type Context } from "./context.js";
+import { progressOf } from "./progress.js";
+
+/** Output nodes from which the autodiff check shows progress (on a terminal). */
+const PROGRESS_NODES = 512;
 import { readSource } from "./input.js";
 import { renderTable } from "./table.js";
 
@@ -94,7 +98,17 @@ export async function run(ctx: Context, graphPath: string, opts: GcnOptions): Pr
   const net = randomGcn(delta, F, q, L, seed);
   const shown = node !== undefined ? [node] : Array.from({ length: g.nodes }, (_, i) => i);
   // One batched backward per block of output nodes (exact reverse-mode gradients; see influenceAll).
-  const autodiff = influenceAll(delta, net, shown);
+  // A bar for a large graph (on a terminal's stderr only: src/commands/progress.ts).
+  const progress =
+    shown.length >= PROGRESS_NODES
+      ? await progressOf(ctx)(`gcn: receptive fields of ${shown.length} nodes`, shown.length)
+      : undefined;
+  let autodiff: number[][];
+  try {
+    autodiff = influenceAll(delta, net, shown, 64, progress && ((done) => progress.update(done)));
+  } finally {
+    progress?.done();
+  }
   const fields = shown.map((i, k) => {
     const bfs = receptiveField(g, i, q, L);
     const measured = autodiff[k];

@@ -13,8 +13,8 @@
  */
 /** One piece of long work. */
 export interface Progress {
-  /** `done` of `total` units are done. */
-  update(done: number): void;
+  /** `done` units are done (of `total`, when the total is known only now). */
+  update(done: number, total?: number): void;
   /** One more unit is done. */
   tick(): void;
   /** The work is over: the bar (if drawn) is erased. */
@@ -43,6 +43,7 @@ export function progressOf(ctx: { progress?: ProgressFactory }): ProgressFactory
 interface BarLike {
   start(total: number, value: number, payload?: object): void;
   update(value: number): void;
+  setTotal(total: number): void;
   stop(): void;
 }
 
@@ -75,7 +76,8 @@ export function terminalProgress(
         fps: 10,
       });
   };
-  return async (label, total) => {
+  return async (label, totalAtStart) => {
+    let total = totalAtStart;
     const makeBar = await bars();
     const t0 = now();
     let value = 0;
@@ -92,7 +94,11 @@ export function terminalProgress(
       bar.update(value);
     };
     return {
-      update(done) {
+      update(done, newTotal) {
+        if (newTotal !== undefined && newTotal !== total) {
+          total = newTotal;
+          bar?.setTotal(total);
+        }
         value = Math.min(done, total);
         show();
       },
