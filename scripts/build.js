@@ -162,7 +162,7 @@ const noHighlight = virtual(
 // JSON specs are validated by ajv (src/spec/validator.ts). Compiling the schema costs about 40 ms of
 // every run on JSON input, so the bundles carry it compiled ahead of time by ajv's standalone code
 // generation, with the options src/spec/validator.ts gives ajv (read from that module itself).
-const validatorOptions = await (async () => {
+const validatorModule = await (async () => {
   // Bundled in memory and imported from a data: URL (its only import, of ajv, is a type).
   const out = await build({
     entryPoints: ["src/spec/validator.ts"],
@@ -174,8 +174,7 @@ const validatorOptions = await (async () => {
     logLevel: "warning",
   });
   const code = out.outputFiles[0].text;
-  return (await import("data:text/javascript;base64," + Buffer.from(code).toString("base64")))
-    .AJV_OPTIONS;
+  return await import("data:text/javascript;base64," + Buffer.from(code).toString("base64"));
 })();
 const precompiledValidator = {
   name: "precompiled-validator",
@@ -186,10 +185,10 @@ const precompiledValidator = {
         : undefined,
     );
     b.onLoad({ filter: /.*/, namespace: "dlq-validator" }, () => {
-      const schema = JSON.parse(
-        readFileSync(new URL("schema/dlq-model.schema.json", root), "utf8"),
+      const schema = validatorModule.runtimeSchema(
+        JSON.parse(readFileSync(new URL("schema/dlq-model.schema.json", root), "utf8")),
       );
-      const ajv = new Ajv({ ...validatorOptions, code: { source: true } });
+      const ajv = new Ajv({ ...validatorModule.AJV_OPTIONS, code: { source: true } });
       const code = ajvStandalone(ajv, ajv.compile(schema));
       return {
         contents: `${code}\nconst validate = module.exports;\nmodule.exports = { compileValidator: () => validate };\n`,

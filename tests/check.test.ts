@@ -15,6 +15,7 @@ import { parseAnswers, parsePath, splitCommandLine, type Expected } from "../src
 import { main } from "../src/cli.js";
 import { xmlEscape } from "../src/commands/check.js";
 import { ROOT, dlq } from "./helpers.js";
+import { checkJsonOutput } from "./schemas.js";
 
 /** Runs dlq in-process. */
 async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -26,6 +27,7 @@ async function run(argv: string[]): Promise<{ code: number; out: string; err: st
     err: (s) => void (err += s),
     readStdin: async () => "",
   });
+  checkJsonOutput(argv, code, out);
   return { code, out, err };
 }
 

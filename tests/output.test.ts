@@ -4,7 +4,9 @@
  * COMMAND`, completion scripts, the internal-error message, and progress on a terminal only.
  */
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { internalErrorText, VERSION } from "../src/cli.js";
 import { PLAIN } from "../src/commands/context.js";
@@ -179,13 +181,27 @@ describe("dlq completion", () => {
     expect(complete("dlq shape examples/course_cn")).toContain("examples/course_cnn.py");
   });
   const has = (shell: string) => spawnSync("which", [shell]).status === 0;
+  /** The script of `shell` in a scratch file. */
+  const scriptFile = (shell: string): string => {
+    const dir = mkdtempSync(join(tmpdir(), "dlq-completion-"));
+    const file = join(dir, `dlq.${shell}`);
+    writeFileSync(file, dlq(["completion", shell]).stdout);
+    return file;
+  };
   it.skipIf(!has("zsh"))("zsh: the script parses", () => {
-    const r = spawnSync("zsh", ["-n"], { input: dlq(["completion", "zsh"]).stdout });
-    expect(r.status, String(r.stderr)).toBe(0);
+    const r = spawnSync("zsh", ["-n", scriptFile("zsh")], { encoding: "utf8" });
+    expect(r.status, r.stderr).toBe(0);
   });
-  it.skipIf(!has("fish"))("fish: the script parses", () => {
-    const r = spawnSync("fish", ["-n"], { input: dlq(["completion", "fish"]).stdout });
-    expect(r.status, String(r.stderr)).toBe(0);
+  it.skipIf(!has("fish"))("fish: completes commands and option values", () => {
+    const file = scriptFile("fish");
+    const r = spawnSync(
+      "fish",
+      ["--no-config", "-c", `source ${file}; complete -C 'dlq sh'; complete -C 'dlq kl --format '`],
+      { encoding: "utf8" },
+    );
+    expect(r.status, r.stderr).toBe(0);
+    const words = r.stdout.split("\n").map((l) => l.split("\t")[0]);
+    expect(words).toEqual(expect.arrayContaining(["shape", "csv", "markdown", "table"]));
   });
   it("every subcommand and every option of it is in each script", () => {
     const help = dlq(["--help"]).stdout;
