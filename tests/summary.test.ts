@@ -69,7 +69,7 @@ describe("totals with automatic units", () => {
       "Total mult-adds (G):              7.62\n",
     );
     expect(totalLine("Params size", 107_392, "bytes")).toBe(
-      "Params size (MB):                  0.11\n",
+      "Params size (MB):                 0.11\n",
     );
   });
 });
