@@ -190,10 +190,11 @@ export async function main(argv: string[], io: Partial<Context> = {}): Promise<n
     readStdin: io.readStdin ?? (() => readAll(process.stdin)),
     ...(io.files ? { files: io.files } : {}),
     output,
-    // Progress only on a terminal's stderr, and never when the caller captures stderr.
+    // Progress only on a terminal's stderr (one that can move its cursor: not TERM=dumb), and
+    // never when the caller captures stderr.
     progress:
       io.progress ??
-      (io.err === undefined && isTerminal(2)
+      (io.err === undefined && process.env.TERM !== "dumb" && isTerminal(2)
         ? terminalProgress({ ascii: output.ascii })
         : NO_PROGRESS),
   };
