@@ -1,7 +1,18 @@
-// Loads dlq's bundles (dist/cli.cjs, and dist/heavy.cjs when a numeric command runs) through V8's
-// code cache (dist/NAME.cjs.cache), so that start-up does not pay for parsing and compiling dlq
-// again on every run. The caches are written by `npm install` (scripts/build.js warms them with a
-// few commands) and rewritten after a run whenever V8 rejects them (another Node version).
+// Loads dlq's bundles (dist/cli.cjs, and dist/heavy.cjs or dist/mathjs.cjs when a command needs
+// them) through V8's code cache, so that start-up does not pay for parsing and compiling dlq
+// again on every run.
+//
+// Where the cache lives:
+// - dist/NAME.cjs.cache, next to the bundle: written by the build (scripts/build.js warms it with a
+//   few commands) in a checkout, or by the first run of an installed package whose folder the user
+//   can write (a local install, a global install under the user's own prefix);
+// - otherwise in the user's cache folder ($XDG_CACHE_HOME/dlq, ~/.cache/dlq; ~/Library/Caches/dlq
+//   on macOS, %LOCALAPPDATA%\dlq on Windows), under a name that holds dlq's version, Node's version
+//   and the bundle's size: a global install that the user cannot write (`sudo npm i -g`, a
+//   read-only image) is never written, and never fails for it;
+// - nowhere, when neither can be written: dlq then runs without a cache, as fast as Node parses.
+// A cache is (re)written after a run whenever it was missing or V8 rejected it (another Node).
+// The tarball ships no cache: V8 accepts only a cache made by the same V8 with the same flags.
 "use strict";
 const fs = require("node:fs");
 const path = require("node:path");
@@ -9,15 +20,57 @@ const vm = require("node:vm");
 const Module = require("node:module");
 
 const dist = path.join(__dirname, "..", "dist");
-/** name → { exports, script, stale, cachePath } of every bundle loaded in this process. */
+/** name → { exports, script, stale, cachePath, size } of every bundle loaded in this process. */
 const loaded = new Map();
+
+/** The user's cache folder for dlq (not created here), or undefined when there is no home. */
+function userCacheRoot(env = process.env, platform = process.platform) {
+  const os = require("node:os");
+  if (env.XDG_CACHE_HOME) return path.join(env.XDG_CACHE_HOME, "dlq");
+  if (platform === "win32" && env.LOCALAPPDATA) return path.join(env.LOCALAPPDATA, "dlq");
+  let home;
+  try {
+    home = os.homedir();
+  } catch {
+    return undefined;
+  }
+  if (!home) return undefined;
+  return platform === "darwin"
+    ? path.join(home, "Library", "Caches", "dlq")
+    : path.join(home, ".cache", "dlq");
+}
+
+/** dlq's version, read from package.json (only on the way to the user's cache). */
+function version() {
+  try {
+    return JSON.parse(fs.readFileSync(path.join(__dirname, "..", "package.json"), "utf8")).version;
+  } catch {
+    return "unknown";
+  }
+}
+
+/** The cache of bundle NAME (of `size` bytes) in the user's cache folder, or undefined. */
+function userCachePath(name, size) {
+  const root = userCacheRoot();
+  if (!root) return undefined;
+  const key = `${version()}-node${process.versions.node}-${process.arch}`;
+  return path.join(root, key, `${name}-${size}.cjs.cache`);
+}
+
+const readOrUndefined = (file) => {
+  if (file === undefined) return undefined;
+  try {
+    return fs.readFileSync(file);
+  } catch {
+    return undefined;
+  }
+};
 
 /** The exports of dist/NAME.cjs, loaded once per process. */
 function loadBundle(name) {
   const done = loaded.get(name);
   if (done) return done.exports;
   const file = path.join(dist, name + ".cjs");
-  const cachePath = file + ".cache";
   let source;
   try {
     // The bundles are ASCII (scripts/build.js checks): latin1 is the cheapest exact decoding.
@@ -28,16 +81,19 @@ function loadBundle(name) {
     );
     process.exit(3);
   }
-  let cachedData;
-  try {
-    cachedData = fs.readFileSync(cachePath);
-  } catch {
-    cachedData = undefined;
+  const wrapped = Module.wrap(source);
+  let cachePath = file + ".cache";
+  let cachedData = readOrUndefined(cachePath);
+  if (cachedData === undefined) {
+    // None next to the bundle (an install the user cannot write): the user's cache folder.
+    const other = userCachePath(name, source.length);
+    cachedData = readOrUndefined(other);
+    if (cachedData !== undefined) cachePath = other;
   }
-  const script = new vm.Script(Module.wrap(source), { filename: file, cachedData });
+  const script = new vm.Script(wrapped, { filename: file, cachedData });
+  const stale = cachedData === undefined || script.cachedDataRejected === true;
   const mod = { exports: {} };
-  const entry = { exports: mod.exports, script, cachePath, stale: false };
-  entry.stale = cachedData === undefined || script.cachedDataRejected === true;
+  const entry = { exports: mod.exports, script, cachePath, stale, size: source.length };
   loaded.set(name, entry);
   script
     .runInThisContext()
@@ -46,26 +102,49 @@ function loadBundle(name) {
   return mod.exports;
 }
 
+/** Writes `data` to `file` atomically (aside, then renamed); false when it cannot. */
+function writeAtomically(file, data, makeDir) {
+  // Written aside and renamed, so that a dlq starting meanwhile never reads half a cache.
+  const tmp = `${file}.${process.pid}`;
+  try {
+    if (makeDir) fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(tmp, data);
+    fs.renameSync(tmp, file);
+    return true;
+  } catch {
+    try {
+      fs.unlinkSync(tmp);
+    } catch {
+      // Nothing was written.
+    }
+    return false;
+  }
+}
+
 /**
  * Writes the code cache of each loaded bundle (or of those named) whose cache is missing or
- * stale, or of every one with `force`.
+ * stale, or of every one with `force`: next to the bundle when that folder can be written, else
+ * in the user's cache folder, else nowhere (never an error).
  */
 function saveCaches(force = false, names = undefined) {
   for (const [name, b] of loaded) {
     if ((names && !names.includes(name)) || (!b.stale && !force)) continue;
-    // Written aside and renamed, so that a dlq starting meanwhile never reads half a cache.
-    const tmp = `${b.cachePath}.${process.pid}`;
+    let data;
     try {
-      fs.writeFileSync(tmp, b.script.createCachedData());
-      fs.renameSync(tmp, b.cachePath);
-      b.stale = false;
+      data = b.script.createCachedData();
     } catch {
-      // A read-only install: run without a cache.
-      try {
-        fs.unlinkSync(tmp);
-      } catch {
-        // Nothing was written.
-      }
+      continue;
+    }
+    const beside = path.join(dist, name + ".cjs.cache");
+    if (writeAtomically(beside, data, false)) {
+      b.cachePath = beside;
+      b.stale = false;
+      continue;
+    }
+    const other = userCachePath(name, b.size);
+    if (other !== undefined && writeAtomically(other, data, true)) {
+      b.cachePath = other;
+      b.stale = false;
     }
   }
 }
@@ -75,4 +154,4 @@ function loadCli() {
   return { cli: loadBundle("cli"), saveCache: saveCaches };
 }
 
-module.exports = { loadCli, loadBundle, saveCaches };
+module.exports = { loadCli, loadBundle, saveCaches, userCacheRoot, userCachePath };

@@ -10,8 +10,13 @@
 //   (src/errors.ts). `dlq check` runs its entries through the core's `main`.
 // - dist/tensor/index.js: the tensor core as an ES module, for bench/.
 //
-// mathjs stays outside the bundles (required only by the commands that need it); ajv runs here
-// only, at build time (the JSON Schema validator is compiled ahead of time, below).
+// - dist/mathjs.cjs: mathjs, loaded (through the same code cache) only by the commands that need
+//   it (`derive`).
+//
+// Every runtime dependency is bundled, so that the installed package has no dependencies at all
+// (package.json lists them as devDependencies); their licences are collected in
+// dist/THIRD-PARTY-NOTICES.txt. ajv runs here only, at build time (the JSON Schema validator is
+// compiled ahead of time, below).
 // Both bundles are minified (whitespace and syntax: names are kept) and pure ASCII, which the
 // launcher relies on to read them as latin1, the cheapest decoding. Each step was measured in
 // bench/run.js (cold start). Type-checking is tsc's job (`npm run typecheck`); esbuild only
@@ -21,11 +26,22 @@ import { Ajv } from "ajv";
 import ajvStandalone from "ajv/dist/standalone/index.js";
 import { parser as python } from "@lezer/python";
 import { Buffer } from "node:buffer";
-import { readdirSync, readFileSync, rmSync } from "node:fs";
-import { createRequire } from "node:module";
+import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { builtinModules, createRequire } from "node:module";
 import { endianness } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+
+const NODE_BUILTINS = new Set(builtinModules);
+
+// `npm install` in a checkout builds through the prepare script; `npm pack` and `npm publish` run
+// both prepack and prepare, and prepack has built already.
+if (
+  process.argv.includes("--prepare") &&
+  ["pack", "publish"].includes(process.env.npm_command ?? "")
+) {
+  process.exit(0);
+}
 
 // dist/ is overwritten in place (not deleted first), so a dlq running meanwhile never finds it gone.
 const root = new URL("..", import.meta.url);
@@ -146,7 +162,7 @@ const noHighlight = virtual(
 // JSON specs are validated by ajv (src/spec/validator.ts). Compiling the schema costs about 40 ms of
 // every run on JSON input, so the bundles carry it compiled ahead of time by ajv's standalone code
 // generation, with the options src/spec/validator.ts gives ajv (read from that module itself).
-const validatorOptions = await (async () => {
+const validatorModule = await (async () => {
   // Bundled in memory and imported from a data: URL (its only import, of ajv, is a type).
   const out = await build({
     entryPoints: ["src/spec/validator.ts"],
@@ -158,8 +174,7 @@ const validatorOptions = await (async () => {
     logLevel: "warning",
   });
   const code = out.outputFiles[0].text;
-  return (await import("data:text/javascript;base64," + Buffer.from(code).toString("base64")))
-    .AJV_OPTIONS;
+  return await import("data:text/javascript;base64," + Buffer.from(code).toString("base64"));
 })();
 const precompiledValidator = {
   name: "precompiled-validator",
@@ -170,10 +185,10 @@ const precompiledValidator = {
         : undefined,
     );
     b.onLoad({ filter: /.*/, namespace: "dlq-validator" }, () => {
-      const schema = JSON.parse(
-        readFileSync(new URL("schema/dlq-model.schema.json", root), "utf8"),
+      const schema = validatorModule.runtimeSchema(
+        JSON.parse(readFileSync(new URL("schema/dlq-model.schema.json", root), "utf8")),
       );
-      const ajv = new Ajv({ ...validatorOptions, code: { source: true } });
+      const ajv = new Ajv({ ...validatorModule.AJV_OPTIONS, code: { source: true } });
       const code = ajvStandalone(ajv, ajv.compile(schema));
       return {
         contents: `${code}\nconst validate = module.exports;\nmodule.exports = { compileValidator: () => validate };\n`,
@@ -204,12 +219,50 @@ const coreCli = virtual(
   () => `module.exports = ${loadBundle("cli")};`,
 );
 
+// mathjs is its own bundle (dist/mathjs.cjs): src/analysis/derive.ts requires it at run time
+// (`createRequire(import.meta.url)("mathjs")`, so that the tests load it from node_modules), which
+// the bundles turn into a load of dist/mathjs.cjs through the launcher.
+const MATHJS_REQUIRE = 'createRequire(import.meta.url)("mathjs")';
+const mathjsBundle = {
+  name: "mathjs-bundle",
+  setup(b) {
+    b.onLoad({ filter: /[\\/]src[\\/]analysis[\\/]derive\.ts$/ }, (args) => {
+      const text = readFileSync(args.path, "utf8");
+      return { contents: text.split(MATHJS_REQUIRE).join('require("mathjs")'), loader: "ts" };
+    });
+    b.onResolve({ filter: /^mathjs$/ }, (args) =>
+      args.importer.startsWith(src("/")) || args.importer.endsWith("derive.ts")
+        ? { path: "mathjs", namespace: "dlq-mathjs" }
+        : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: "dlq-mathjs" }, () => ({
+      contents: `module.exports = ${loadBundle("mathjs")};`,
+      loader: "js",
+    }));
+  },
+};
+
+// src/cli.ts reads dlq's version and bug-report address from package.json: the bundle carries
+// those two fields only.
+const packageFacts = {
+  name: "package-facts",
+  setup(b) {
+    b.onLoad({ filter: /[\\/]package\.json$/ }, (args) => {
+      if (args.path !== join(rootPath, "package.json")) return undefined;
+      const pkg = JSON.parse(readFileSync(args.path, "utf8"));
+      return {
+        contents: JSON.stringify({ version: pkg.version, bugs: { url: pkg.bugs.url } }),
+        loader: "json",
+      };
+    });
+  },
+};
+
 const common = {
   bundle: true,
   format: "cjs",
   platform: "node",
   target: "node20",
-  external: ["mathjs"],
   // import.meta.url has no meaning in CommonJS: give it the bundle's own URL.
   define: { "import.meta.url": "__dlqImportMetaUrl" },
   banner: { js: 'const __dlqImportMetaUrl = require("node:url").pathToFileURL(__filename).href;' },
@@ -217,15 +270,34 @@ const common = {
   minifySyntax: true,
   charset: "ascii",
   logLevel: "warning",
+  metafile: true,
+  plugins: [packageFacts],
 };
 
-await build({
+/** Every file of node_modules that went into a bundle (for the licence notices). */
+const bundledInputs = new Set();
+const bundle = async (options) => {
+  const result = await build(options);
+  for (const input of Object.keys(result.metafile.inputs)) {
+    if (/(^|[\\/])node_modules[\\/]/.test(input)) bundledInputs.add(input);
+  }
+  return result;
+};
+
+await bundle({
   ...common,
   entryPoints: ["src/cli.ts"],
   outfile: "dist/cli.cjs",
-  plugins: [lazyChildProcess, heavyCommands, lezerTables, noHighlight, precompiledValidator],
+  plugins: [
+    packageFacts,
+    lazyChildProcess,
+    heavyCommands,
+    lezerTables,
+    noHighlight,
+    precompiledValidator,
+  ],
 });
-await build({
+await bundle({
   ...common,
   stdin: {
     // Each command module is initialised on first use only.
@@ -238,26 +310,79 @@ await build({
     loader: "js",
   },
   outfile: "dist/heavy.cjs",
-  plugins: [lazyChildProcess, coreCli, lezerTables, noHighlight, precompiledValidator],
+  plugins: [
+    packageFacts,
+    lazyChildProcess,
+    coreCli,
+    lezerTables,
+    noHighlight,
+    precompiledValidator,
+    mathjsBundle,
+  ],
+});
+
+await bundle({
+  ...common,
+  stdin: { contents: 'module.exports = require("mathjs");', resolveDir: rootPath, loader: "js" },
+  outfile: "dist/mathjs.cjs",
 });
 
 // `dlq check` runs its entries in a worker thread (src/commands/check_runner.ts): this small entry
 // point, which runs the core's `main` (loaded through the launcher, code cache and all).
-await build({
+await bundle({
   ...common,
   entryPoints: ["src/commands/check_worker.ts"],
   outfile: "dist/check-worker.cjs",
-  plugins: [lazyChildProcess, coreCli],
+  plugins: [packageFacts, lazyChildProcess, coreCli],
 });
 
 // bin/load-cli.cjs decodes the bundles as latin1, which is only right for ASCII.
-for (const file of ["dist/cli.cjs", "dist/heavy.cjs", "dist/check-worker.cjs"]) {
+// None of them may require a package at run time: the installed package has no dependencies.
+const BUNDLES = ["dist/cli.cjs", "dist/heavy.cjs", "dist/mathjs.cjs", "dist/check-worker.cjs"];
+for (const file of BUNDLES) {
   const bytes = readFileSync(new URL(file, root));
   const wide = bytes.findIndex((b) => b > 0x7f);
   if (wide >= 0) {
     const line = bytes.subarray(0, wide).toString("latin1").split("\n").length;
     throw new Error(`${file}:${line}: a non-ASCII byte; write it as a \\u escape in src/`);
   }
+  const text = bytes.toString("latin1");
+  for (const m of text.matchAll(/(?<!['"\w.$])require\(\s*"([^"]+)"\s*\)/g)) {
+    if (!/^(node:|\.\.?\/)/.test(m[1]) && !NODE_BUILTINS.has(m[1])) {
+      throw new Error(`${file}: requires "${m[1]}" at run time; bundle it (scripts/build.js)`);
+    }
+  }
+}
+
+// The licences of everything bundled, as their licences ask: one notice per package.
+writeFileSync(new URL("dist/THIRD-PARTY-NOTICES.txt", root), thirdPartyNotices());
+
+/** The notices of the packages whose files are in {@link bundledInputs}. */
+function thirdPartyNotices() {
+  const dirs = new Set();
+  for (const input of bundledInputs) {
+    // The package's folder: the path up to node_modules/NAME or node_modules/@SCOPE/NAME.
+    const parts = input.split(/[\\/]/);
+    const at = parts.lastIndexOf("node_modules");
+    const n = parts[at + 1].startsWith("@") ? 3 : 2;
+    dirs.add(join(rootPath, ...parts.slice(0, at + n)));
+  }
+  const sections = [...dirs]
+    .map((dir) => {
+      const pkg = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
+      const file = readdirSync(dir).find((f) => /^(licen[sc]e|copying)(\.|$)/i.test(f));
+      const text = file
+        ? readFileSync(join(dir, file), "utf8").trim()
+        : `(no licence file; package.json says ${JSON.stringify(pkg.license)})`;
+      return { name: pkg.name, version: pkg.version, license: pkg.license, text };
+    })
+    .sort((a, b) => (a.name < b.name ? -1 : 1));
+  return (
+    "dlq's bundles (dist/*.cjs) include the following packages. Their licences follow.\n\n" +
+    sections
+      .map((p) => `${"=".repeat(78)}\n${p.name} ${p.version} (${p.license})\n\n${p.text}\n`)
+      .join("\n")
+  );
 }
 
 await build({
@@ -299,9 +424,10 @@ await warm([
   ["kl", "--mu", "0.5,-1", "--logvar", "0,0.2", "--samples", "1000"],
   ["gcn", examples + "graph_path5.json", "--layers", "2", "--q", "1"],
   ["grad", "--chain", "0.5,2", "--depth", "10"],
+  ["derive", "x^3", "--at", "x=2"],
 ]);
 await warm([["check", "-"]], "- id: q\n  run: dlq dropout 0.1 0.2\n  expect: {q: 0.28}\n");
-saveCaches(true, ["heavy"]);
+saveCaches(true, ["heavy", "mathjs"]);
 // A dlq killed while writing a cache leaves its temporary file (bin/load-cli.cjs): tidy up.
 for (const f of readdirSync(join(rootPath, "dist"))) {
   if (/\.cache\.\d+$/.test(f)) rmSync(join(rootPath, "dist", f), { force: true });

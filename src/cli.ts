@@ -3,14 +3,32 @@
  * (0 ok, 1 a check failed, 2 bad input or usage, 3 internal error). Command modules are loaded on
  * demand so that start-up stays close to a bare `node`.
  */
-import { Command, CommanderError } from "commander";
+import { Command, CommanderError, Option } from "commander";
 import { InputError } from "./errors.js";
 import { CHECK_HELP } from "./commands/check_help.js";
 import { PLAIN, colorStyle, type Context } from "./commands/context.js";
-import { escapeControls } from "./util/quote.js";
+import { escapeControls, quoteToken } from "./util/quote.js";
+import { didYouMean } from "./util/suggest.js";
 import { fdWriter, isTerminal } from "./util/stdio.js";
+import {
+  jsonAscii,
+  TABLE_FORMATS,
+  tableFormat,
+  terminalWidth,
+  toAscii,
+  utf8Locale,
+  wantColor,
+  type Output,
+} from "./commands/output.js";
+import { NO_PROGRESS, terminalProgress } from "./commands/progress.js";
+import { setProcessOutput } from "./commands/table.js";
 
-export const VERSION = "0.1.0";
+import pkg from "../package.json" with { type: "json" };
+
+/** dlq's version: package.json's (the bundle carries it, read at build time). */
+export const VERSION: string = pkg.version;
+/** Where to report a bug (package.json's `bugs`). */
+export const BUGS_URL: string = pkg.bugs.url;
 
 /** Exit codes, stable for CI (README, "Exit codes"). */
 export const EXIT = { ok: 0, checkFailed: 1, badInput: 2, internal: 3 } as const;
@@ -30,37 +48,166 @@ async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
   return Buffer.concat(chunks).toString("utf8");
 }
 
+/** Whether to colour (src/commands/output.ts): kept here for the callers that import it. */
+export { wantColor };
+
 /**
- * Whether to colour: never with --no-color, NO_COLOR (any non-empty value), --json, or
- * FORCE_COLOR=0; always with another FORCE_COLOR; else when stdout is a terminal.
+ * The message of an internal error (exit 3): what failed, dlq's version and the command line, and
+ * where to report it; with `debug` (DLQ_DEBUG=1) the stack, else how to see it. The first line
+ * is the error itself (`dlq check` shows an entry's first line).
  */
-export function wantColor(
-  argv: readonly string[],
-  env: NodeJS.ProcessEnv,
-  isTTY: boolean,
-): boolean {
-  if (argv.includes("--no-color") || argv.includes("--json")) return false;
-  if (env.NO_COLOR !== undefined && env.NO_COLOR !== "") return false;
-  // FORCE_COLOR as chalk and supports-color read it: 0 or false forces colour off, else on.
-  const force = env.FORCE_COLOR;
-  if (force === "0" || force === "false") return false;
-  if (force !== undefined && force !== "") return true;
-  return isTTY;
+export function internalErrorText(e: unknown, argv: readonly string[], debug: boolean): string {
+  const msg = escapeControls(e instanceof Error ? e.message : String(e));
+  const quote = (a: string): string =>
+    /^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`;
+  const command = escapeControls(["dlq", ...argv].map(quote).join(" "));
+  let text = `dlq: internal error: ${msg}\n`;
+  text += `  dlq ${VERSION} (Node.js ${process.versions.node}), command: ${command}\n`;
+  text += `  This is a bug in dlq: please report it at ${BUGS_URL} with the command and its input.\n`;
+  text +=
+    debug && e instanceof Error && e.stack
+      ? e.stack + "\n"
+      : "  DLQ_DEBUG=1 shows the stack trace (add it to the report).\n";
+  return text;
+}
+
+/** One subcommand, as completion scripts see it (src/commands/completion.ts). */
+export interface CommandInfo {
+  name: string;
+  description: string;
+  options: {
+    /** `-i`, `--input`. */
+    flags: string[];
+    description: string;
+    /** Whether it takes a value, and the values it accepts when they are a fixed list. */
+    takesValue: boolean;
+    choices?: readonly string[];
+  }[];
+  /** Its positional arguments: whether any of them is a file. */
+  files: boolean;
+  /** Fixed values of its first positional argument (`dlq completion SHELL`, `dlq loss LOSS`). */
+  values?: readonly string[];
+}
+
+/** Fixed values of a first argument, where commander does not know them. */
+const ARGUMENT_VALUES: Record<string, readonly string[]> = {
+  loss: ["mse", "l1", "bce", "bce_logits", "ce", "compare"],
+  completion: ["bash", "zsh", "fish"],
+};
+
+/** Values of options whose help lists them (commander's choices are used where given). */
+const OPTION_VALUES: Record<string, readonly string[]> = {
+  "--color": ["auto", "always", "never"],
+  "--init": [
+    "pytorch",
+    "xavier_uniform",
+    "xavier_normal",
+    "kaiming_uniform",
+    "kaiming_normal",
+    "orthogonal",
+  ],
+  "--loss": ["mse", "bce", "ce"],
+  "--reduction": ["mean", "sum", "none"],
+  "--laplacian": ["combinatorial", "normalized"],
+};
+
+/** The subcommands of `program`, with their options, as data. */
+function commandTree(program: Command): CommandInfo[] {
+  return program.commands.map((c) => ({
+    name: c.name(),
+    description: c.description().split("\n")[0],
+    options: [
+      ...c.options,
+      // The program's own (--color, --ascii…), unless the subcommand has them too.
+      ...program.options.filter(
+        (o) => o.long !== "--version" && !c.options.some((p) => p.long === o.long),
+      ),
+    ].map((o) => ({
+      flags: [o.short, o.long].filter((f): f is string => f !== undefined),
+      description: o.description,
+      takesValue: o.required || o.optional,
+      ...((o.argChoices ?? OPTION_VALUES[o.long ?? ""])
+        ? { choices: o.argChoices ?? OPTION_VALUES[o.long ?? ""] }
+        : {}),
+    })),
+    files: c.registeredArguments.some((a) => /MODEL|FILE|GRAPH|EXPR|STUDENT/.test(a.name())),
+    ...(c.name() === "help"
+      ? { values: program.commands.map((d) => d.name()).filter((n) => n !== "help") }
+      : ARGUMENT_VALUES[c.name()]
+        ? { values: ARGUMENT_VALUES[c.name()] }
+        : {}),
+  }));
 }
 
 type Runner = (ctx: Context, ...args: never[]) => Promise<number>;
 
+/** What src/cli.ts's main decides at start-up, before any command runs. */
+interface StartUp {
+  color: boolean;
+  output: Output;
+}
+
+/**
+ * Colour, table format, width and ASCII from argv, the environment and what stdout is
+ * (src/commands/output.ts); `io` overrides each.
+ * @throws InputError for a bad `--color` or `--format` value.
+ */
+function startUp(argv: readonly string[], io: Partial<Context>): StartUp {
+  const env = process.env;
+  const needTTY = io.color === undefined || io.output === undefined;
+  const tty = needTTY ? isTerminal(1) : false;
+  const color = io.color ?? wantColor(argv, env, tty);
+  const output = io.output ?? {
+    format: tableFormat(argv),
+    width: terminalWidth(env, tty),
+    ascii: argv.includes("--ascii") || !utf8Locale(env),
+  };
+  return { color, output };
+}
+
 /** Runs the dlq command line; resolves to the process exit code. */
 export async function main(argv: string[], io: Partial<Context> = {}): Promise<number> {
-  const color = io.color ?? wantColor(argv, process.env, isTerminal(1));
+  let start: StartUp;
+  try {
+    start = startUp(argv, io);
+  } catch (e) {
+    if (!(e instanceof InputError)) throw e;
+    (io.err ?? fdWriter(2))(`dlq: ${escapeControls(e.toLine())}\n`);
+    return EXIT.badInput;
+  }
+  const { color, output } = start;
+  const rawOut = io.out ?? fdWriter(1);
+  const rawErr = io.err ?? fdWriter(2);
+  // ASCII output: text spelled in ASCII; JSON keeps its data, with \u escapes.
+  const json = argv.includes("--json");
+  const ascii = (write: (t: string) => void, isJson: boolean) =>
+    output.ascii ? (t: string) => write(isJson ? jsonAscii(t) : toAscii(t)) : write;
   const ctx: Context = {
     color,
     style: io.style ?? (color ? await colorStyle() : PLAIN),
-    out: io.out ?? fdWriter(1),
-    err: io.err ?? fdWriter(2),
+    out: ascii(rawOut, json),
+    err: ascii(rawErr, false),
     readStdin: io.readStdin ?? (() => readAll(process.stdin)),
     ...(io.files ? { files: io.files } : {}),
+    output,
+    // Progress only on a terminal's stderr (one that can move its cursor: not TERM=dumb), and
+    // never when the caller captures stderr.
+    progress:
+      io.progress ??
+      (io.err === undefined && process.env.TERM !== "dumb" && isTerminal(2)
+        ? terminalProgress({ ascii: output.ascii })
+        : NO_PROGRESS),
   };
+  const previousOutput = setProcessOutput(output);
+  try {
+    return await runProgram(argv, ctx);
+  } finally {
+    setProcessOutput(previousOutput);
+  }
+}
+
+/** Parses argv with commander and runs the command; resolves to the exit code. */
+async function runProgram(argv: string[], ctx: Context): Promise<number> {
   let code: number = EXIT.ok;
   const run =
     (load: () => Promise<{ run: Runner }>) =>
@@ -76,9 +223,12 @@ export async function main(argv: string[], io: Partial<Context> = {}): Promise<n
         "MODEL is PyTorch source, a printed repr, or a JSON spec (a path, or - for stdin).",
     )
     .version(VERSION, "-V, --version")
-    .option("--no-color", "plain output (also NO_COLOR=1, --json, or when piped)")
+    .option("--color <WHEN>", "colour: auto (a terminal only), always or never")
+    .option("--no-color", "plain output (also NO_COLOR=1, TERM=dumb, --json, or when piped)")
+    .option("--ascii", "ASCII characters only (also when the locale is not UTF-8, e.g. LANG=C)")
     .exitOverride()
     .showSuggestionAfterError(true)
+    .helpCommand(false)
     .configureOutput({
       writeOut: (s) => ctx.out(s),
       writeErr: (s) => ctx.err(s),
@@ -89,7 +239,9 @@ export async function main(argv: string[], io: Partial<Context> = {}): Promise<n
     program
       .command(name)
       .description(description)
+      .option("--color <WHEN>", "colour: auto, always or never")
       .option("--no-color", "plain output")
+      .option("--ascii", "ASCII characters only")
       .addHelpText("after", "\nExamples:\n" + examples.map((e) => `  $ ${e}`).join("\n"))
       .exitOverride()
       .configureOutput({
@@ -97,6 +249,11 @@ export async function main(argv: string[], io: Partial<Context> = {}): Promise<n
         writeErr: (s) => ctx.err(s),
         outputError: (s, write) => write(`dlq: ${s.replace(/^error: /, "")}`),
       });
+  /** `--format`, for the commands that print tables in every format. */
+  const formatOption = (): Option =>
+    new Option("--format <FORMAT>", "tables as a box (default), Markdown or CSV").choices(
+      TABLE_FORMATS,
+    );
 
   const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
 
@@ -114,7 +271,7 @@ export async function main(argv: string[], io: Partial<Context> = {}): Promise<n
     )
     .option("-d, --depth <N>", "show rows down to this depth (torchinfo's depth; default 3)")
     .option("-m, --model <NAME>", "which model, when the file defines several (a name or a class)")
-    .option("--json", "JSON output (schema in README)")
+    .option("--json", "JSON output (schema/dlq-shape.schema.json)")
     .action(run(() => import("./commands/shape.js")));
 
   sub("rf", "Receptive field size, effective stride and padding per layer (Araujo et al. 2019).", [
@@ -128,7 +285,7 @@ export async function main(argv: string[], io: Partial<Context> = {}): Promise<n
       collect,
     )
     .option("-m, --model <NAME>", "which model, when the file defines several (a name or a class)")
-    .option("--json", "JSON output (schema in README)")
+    .option("--json", "JSON output (schema/dlq-rf.schema.json)")
     .action(run(() => import("./commands/rf.js")));
 
   sub("dropout", "The single dropout probability equivalent to a chain of dropouts.", [
@@ -137,7 +294,8 @@ export async function main(argv: string[], io: Partial<Context> = {}): Promise<n
     "dlq dropout 0.5 0.5 0.5 --json",
   ])
     .argument("<P...>", "drop probabilities in [0, 1], or symbols (p1, p2)")
-    .option("--json", "JSON output (schema in README)")
+    .option("--json", "JSON output (schema/dlq-dropout.schema.json)")
+    .addOption(formatOption())
     .action(run(() => import("./commands/dropout.js")));
 
   sub("grad", "Gradient magnitudes through depth, measured and mean-field predicted.", [
@@ -161,7 +319,7 @@ export async function main(argv: string[], io: Partial<Context> = {}): Promise<n
     .option("--x <X>", "input x of --chain (default 1)")
     .option("--no-plot", "no terminal chart")
     .option("--svg <FILE>", "write the chart as an SVG file")
-    .option("--json", "JSON output (schema in README)")
+    .option("--json", "JSON output (schema/dlq-grad.schema.json)")
     .action(run(() => import("./commands/grad.js")));
 
   sub("gradcheck", "Autodiff gradients of a PyTorch expression against central differences.", [
@@ -186,7 +344,8 @@ export async function main(argv: string[], io: Partial<Context> = {}): Promise<n
       "accept elements at a kink (relu at 0, max ties): exit 0 when none fails and one matches",
     )
     .option("--show-grad", "print the analytic gradient of inputs up to 100 elements")
-    .option("--json", "JSON output (schema in README)")
+    .option("--json", "JSON output (schema/dlq-gradcheck.schema.json)")
+    .addOption(formatOption())
     .action(run(() => import("./commands/gradcheck.js")));
 
   sub(
@@ -201,7 +360,8 @@ export async function main(argv: string[], io: Partial<Context> = {}): Promise<n
     .argument("<EXPR>", "a scalar expression in mathjs syntax (x^2, exp(-x), log(x))")
     .option("--wrt <NAME>", "the variable to differentiate by (default: the only free symbol)")
     .option("--at <NAME=VALUE,...>", "a point to cross-check at (repeatable)", collect)
-    .option("--json", "JSON output (schema in README)")
+    .option("--json", "JSON output (schema/dlq-derive.schema.json)")
+    .addOption(formatOption())
     .action(run(() => import("./commands/derive.js")));
 
   sub("check", "Run the dlq commands of an answers file and check their JSON output.", [
@@ -231,7 +391,8 @@ export async function main(argv: string[], io: Partial<Context> = {}): Promise<n
           .filter((x) => x !== ""),
       ],
     )
-    .option("--json", "JSON output (schema in README)")
+    .option("--json", "JSON output (schema/dlq-check.schema.json)")
+    .addOption(formatOption())
     .action(run(() => import("./commands/check.js")));
 
   sub("loss", "Value and gradients of a loss; `compare`: L2 vs BCE through a sigmoid.", [
@@ -246,7 +407,8 @@ export async function main(argv: string[], io: Partial<Context> = {}): Promise<n
     .option("--reduction <R>", "mean (default, as PyTorch), sum or none")
     .option("--sigmoid", "mse/l1: predictions are σ(z); also the gradient with respect to z")
     .option("--probs <P>", "compare: predicted probabilities (default 0.01,0.1,0.5,0.9)")
-    .option("--json", "JSON output (schema in README)")
+    .option("--json", "JSON output (schema/dlq-loss.schema.json)")
+    .addOption(formatOption())
     .action(run(() => import("./commands/loss.js")));
 
   sub("kl", "KL(N(μ, σ²) ‖ N(0, I)) of a VAE: closed form, gradients, Monte-Carlo check.", [
@@ -257,7 +419,8 @@ export async function main(argv: string[], io: Partial<Context> = {}): Promise<n
     .requiredOption("--logvar <LOGVAR>", "log-variances log σ², one per latent dimension")
     .option("-n, --samples <N>", "Monte-Carlo samples (default 100000; 0: none)")
     .option("--seed <S>", "seed of the samples (default 0)")
-    .option("--json", "JSON output (schema in README)")
+    .option("--json", "JSON output (schema/dlq-kl.schema.json)")
+    .addOption(formatOption())
     .action(run(() => import("./commands/kl.js")));
 
   sub("gcn", "Receptive fields of graph convolutions Y = φ(Σ Δᵏ X αₖ + b); zeroing a node.", [
@@ -273,8 +436,57 @@ export async function main(argv: string[], io: Partial<Context> = {}): Promise<n
     .option("--laplacian <KIND>", "combinatorial (D − A, default) or normalized")
     .option("--features <F>", "feature width of the numerical check (default 4)")
     .option("--seed <S>", "seed of the random X, αₖ, b (default 0)")
-    .option("--json", "JSON output (schema in README)")
+    .option("--json", "JSON output (schema/dlq-gcn.schema.json)")
+    .addOption(formatOption())
     .action(run(() => import("./commands/gcn.js")));
+
+  // The commands above, as data: for completion scripts and `dlq help`.
+  const tree = (): CommandInfo[] => commandTree(program);
+
+  program
+    .command("help")
+    .description("The manual of a command (its README section), or this overview.")
+    .argument("[COMMAND]", "a command, e.g. shape")
+    .exitOverride()
+    .action(async (name: string | undefined) => {
+      if (name === undefined) {
+        ctx.out(program.helpInformation());
+        return;
+      }
+      const known = program.commands.find((c) => c.name() === name && c.name() !== "help");
+      if (!known) {
+        const names = program.commands.map((c) => c.name());
+        throw new InputError(
+          `no command ${quoteToken(name)}${didYouMean(name, names)}: one of ${names.join(", ")}`,
+          "help",
+        );
+      }
+      const { manual } = await import("./commands/manual.js");
+      ctx.out(await manual(name, known.helpInformation(), ctx.style));
+    });
+
+  program
+    .command("completion")
+    .description("A completion script for bash, zsh or fish, for the commands and options above.")
+    .argument("<SHELL>", "bash | zsh | fish")
+    .addHelpText(
+      "after",
+      "\nInstall:\n" +
+        '  bash: eval "$(dlq completion bash)"  in ~/.bashrc (or save it in /etc/bash_completion.d/dlq)\n' +
+        "  zsh:  dlq completion zsh > ~/.zfunc/_dlq  (with fpath+=~/.zfunc before compinit)\n" +
+        "  fish: dlq completion fish > ~/.config/fish/completions/dlq.fish",
+    )
+    .exitOverride()
+    .action(async (shell: string) => {
+      const { completionScript, SHELLS } = await import("./commands/completion.js");
+      if (!(SHELLS as readonly string[]).includes(shell)) {
+        throw new InputError(
+          `${quoteToken(shell)} is not a shell dlq completes: use ${SHELLS.join(", ")}`,
+          "completion",
+        );
+      }
+      ctx.out(completionScript(shell as (typeof SHELLS)[number], tree()));
+    });
 
   try {
     await program.parseAsync(argv, { from: "user" });
@@ -289,9 +501,7 @@ export async function main(argv: string[], io: Partial<Context> = {}): Promise<n
       ctx.err(`dlq: ${escapeControls(e.toLine())}\n`);
       return EXIT.badInput;
     }
-    const msg = e instanceof Error ? e.message : String(e);
-    ctx.err(`dlq: internal error: ${msg} (this is a bug in dlq; please report it)\n`);
-    if (process.env.DLQ_DEBUG && e instanceof Error && e.stack) ctx.err(e.stack + "\n");
+    ctx.err(internalErrorText(e, argv, Boolean(process.env.DLQ_DEBUG)));
     return EXIT.internal;
   }
 }

@@ -15,6 +15,7 @@ import { parseAnswers, parsePath, splitCommandLine, type Expected } from "../src
 import { main } from "../src/cli.js";
 import { xmlEscape } from "../src/commands/check.js";
 import { ROOT, dlq } from "./helpers.js";
+import { checkJsonOutput } from "./schemas.js";
 
 /** Runs dlq in-process. */
 async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -26,6 +27,7 @@ async function run(argv: string[]): Promise<{ code: number; out: string; err: st
     err: (s) => void (err += s),
     readStdin: async () => "",
   });
+  checkJsonOutput(argv, code, out);
   return { code, out, err };
 }
 
@@ -414,13 +416,13 @@ describe("expected refusals: $exit and $stderr are data", () => {
     expect(CHECK_HELP).toMatch(/validated before anything runs/);
     expect(CHECK_HELP).toMatch(/\$exit/);
   });
-  it("DLQ_COMMANDS lists every subcommand of dlq but check", async () => {
+  it("DLQ_COMMANDS lists every subcommand of dlq that prints JSON, but check", async () => {
     const { DLQ_COMMANDS } = await import("../src/spec/answers.js");
     const help = await run(["--help"]);
     const listed = [...help.out.matchAll(/^ {2}(\w+) /gm)].map((m) => m[1]);
-    expect(new Set(listed.filter((c) => c !== "check" && c !== "help"))).toEqual(
-      new Set(DLQ_COMMANDS),
-    );
+    // help and completion print text for people and shells, never JSON.
+    const json = listed.filter((c) => !["check", "help", "completion"].includes(c));
+    expect(new Set(json)).toEqual(new Set(DLQ_COMMANDS));
   });
 });
 

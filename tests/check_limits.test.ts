@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { EntryRunner } from "../src/commands/check_runner.js";
 import { ROOT } from "./helpers.js";
+import { checkJsonOutput } from "./schemas.js";
 
 function file(text: string, name = "a.yaml"): string {
   const dir = mkdtempSync(join(tmpdir(), "dlq-limits-"));
@@ -28,6 +29,7 @@ function run(args: string[], timeout = 120_000) {
     timeout,
     env: { ...process.env, NO_COLOR: "", FORCE_COLOR: "" },
   });
+  checkJsonOutput(args, r.status, r.stdout);
   return { code: r.status, stdout: r.stdout, stderr: r.stderr, ms: Date.now() - t0 };
 }
 

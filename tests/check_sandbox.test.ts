@@ -20,6 +20,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { OUTPUT_OPTIONS } from "../src/spec/answers.js";
 import { ROOT, dlq } from "./helpers.js";
+import { checkJsonOutput } from "./schemas.js";
 
 const SECRET = "hunter2-" + "s3cr3t";
 const PASSWD = `root:x:0:0:${SECRET}:/root:/bin/bash\ndaemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n`;
@@ -45,6 +46,7 @@ function run(args: string[], opts: { cwd?: string; input?: string; timeout?: num
     timeout: opts.timeout ?? 60_000,
     env: { ...process.env, NO_COLOR: "", FORCE_COLOR: "", GRADER_TOKEN: SECRET },
   });
+  checkJsonOutput(args, r.status, r.stdout);
   return { code: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
 }
 

@@ -5,6 +5,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { ROOT, dlqInProcess as dlq } from "./helpers.js";
+import { checkJsonOutput } from "./schemas.js";
 import { registerFunction } from "../src/analysis/gradcheck_host.js";
 import { parseVarSpec } from "../src/analysis/gradcheck.js";
 import * as T from "../src/tensor/index.js";
@@ -319,8 +320,11 @@ describe("--var specs", () => {
 describe("through the real bin", () => {
   const bin = ROOT + "bin/dlq.js";
   const built = existsSync(new URL("../dist", import.meta.url));
-  const sh = (...argv: string[]) =>
-    spawnSync(process.execPath, [bin, ...argv], { encoding: "utf8" });
+  const sh = (...argv: string[]) => {
+    const r = spawnSync(process.execPath, [bin, ...argv], { encoding: "utf8" });
+    checkJsonOutput(argv, r.status, r.stdout);
+    return r;
+  };
   it.runIf(built)("exit codes 0 / 1 / 2, valid JSON, no stack traces", () => {
     const ok = sh("gradcheck", "examples/course_gradcheck.py", "--json");
     expect(ok.status).toBe(0);

@@ -5,6 +5,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { main } from "../src/cli.js";
+import { checkJsonOutput } from "./schemas.js";
 import { prepare, runGradcheck } from "../src/analysis/gradcheck.js";
 import * as T from "../src/tensor/index.js";
 
@@ -122,6 +123,7 @@ describe("CLI on snippet files", () => {
       err: (t) => void (err += t),
       readStdin: async () => "",
     });
+    checkJsonOutput(argv, code, out);
     return { code, out, err };
   }
 

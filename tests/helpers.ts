@@ -10,6 +10,7 @@ import { LAYERS } from "../src/analysis/layers/index.js";
 import { InputError } from "../src/errors.js";
 import { parseModel } from "../src/spec/index.js";
 import type { LayerModule, ModuleSpec, SequentialModule } from "../src/spec/types.js";
+import { checkJsonOutput } from "./schemas.js";
 
 export const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
@@ -37,6 +38,8 @@ export function dlq(args: string[], opts: { input?: string; env?: Record<string,
     env: { ...process.env, NO_COLOR: "", FORCE_COLOR: "", ...opts.env },
     cwd: ROOT,
   });
+  // Every --json document the tests produce is checked against its schema (tests/schemas.ts).
+  checkJsonOutput(args, r.status, r.stdout);
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -53,6 +56,7 @@ export async function dlqInProcess(
     err: (t) => void (err += t),
     readStdin: async () => "",
   });
+  checkJsonOutput(argv, code, out);
   return { code, out, err };
 }
 

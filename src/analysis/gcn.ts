@@ -558,6 +558,7 @@ export function influenceAll(
   net: { X: Tensor; layers: GcnLayer[] },
   nodes: readonly number[],
   block = 64,
+  onProgress?: (done: number, total: number) => void,
 ): number[][] {
   const A = toCsr(delta);
   const [N, F] = net.X.shape;
@@ -582,6 +583,7 @@ export function influenceAll(
       }
       out.push(row);
     }
+    onProgress?.(out.length, nodes.length);
   }
   return out;
 }

@@ -639,6 +639,8 @@ export interface CheckOptions {
   showGrad?: number;
   /** Accept elements at a kink: pass when none fails and one matches (`--allow-inconclusive`). */
   allowInconclusive?: boolean;
+  /** Progress of the check: `done` of `total` units (src/tensor/gradcheck.ts). */
+  onProgress?: (done: number, total: number) => void;
 }
 
 /** One compared value: Jacobian entry (full mode) or vᵀJu (fast mode). */
@@ -735,6 +737,7 @@ export function runGradcheck(p: Prepared, opts: CheckOptions = {}): GradcheckRep
     fast,
     generator: new Generator(seed),
     allowInconclusive: opts.allowInconclusive ?? false,
+    ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
   });
   const outShape = r.outputShape;
   const at = (e: T.GradcheckEntry | null): At | null =>

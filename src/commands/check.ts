@@ -38,7 +38,11 @@ import {
   type CheckResult,
   type EntryResult,
 } from "./check_report.js";
-import type { Context } from "./context.js";
+import { outputOf, type Context } from "./context.js";
+import { NO_PROGRESS, progressOf, type Progress } from "./progress.js";
+
+/** Entries from which a run shows progress (on a terminal). */
+const PROGRESS_ENTRIES = 10;
 import { readSource } from "./input.js";
 export { CHECK_HELP } from "./check_help.js";
 export { shellQuote, xmlEscape, junitXml, checkJson } from "./check_report.js";
@@ -287,9 +291,11 @@ async function runAll(
   entries: AnswerEntry[],
   runner: EntryRunner,
   grade: Map<string, StudentAnswer> | undefined,
+  progress: Progress,
 ): Promise<EntryResult[]> {
   const results: EntryResult[] = [];
   for (const e of entries) {
+    progress.update(results.length);
     const argv = e.run.argv.includes("--json") ? e.run.argv : [...e.run.argv, "--json"];
     if (grade) {
       const answer = grade.get(e.id);
@@ -356,7 +362,17 @@ export async function run(ctx: Context, file: string, opts: CheckOptions): Promi
       entries = entries.filter((e) => opts.only!.includes(e.id));
     }
     const t0 = performance.now();
-    const results = await runAll(entries, runner, grade);
+    // A bar for many entries (on a terminal's stderr only: src/commands/progress.ts).
+    const progress = await (entries.length >= PROGRESS_ENTRIES ? progressOf(ctx) : NO_PROGRESS)(
+      `check: ${entries.length} entries`,
+      entries.length,
+    );
+    let results: EntryResult[];
+    try {
+      results = await runAll(entries, runner, grade, progress);
+    } finally {
+      progress.done();
+    }
     const count = (s: EntryResult["status"]): number =>
       results.filter((r) => r.status === s).length;
     const report: CheckReport = {
@@ -389,7 +405,7 @@ export async function run(ctx: Context, file: string, opts: CheckOptions): Promi
     }
     if (opts.junit === "-") ctx.out(junitXml(report));
     else if (opts.json) ctx.out(checkJsonText(report));
-    else ctx.out(textReport(report, ctx.style));
+    else ctx.out(textReport(report, ctx.style, outputOf(ctx)));
     return report.failed + report.malformed + report.errors > 0 ? 1 : 0;
   } finally {
     await runner.close();

@@ -12,6 +12,7 @@ import { formatJson } from "../analysis/checkfile.js";
 import type { Expected, Json } from "../spec/answers.js";
 import { escapeControls, jsonTextSafe } from "../util/quote.js";
 import { jsonDoc, type Style } from "./context.js";
+import { PLAIN_OUTPUT, type Output } from "./output.js";
 import { renderTable } from "./table.js";
 
 /** The outcome of one expectation (or, with --answers, of one answer). */
@@ -203,7 +204,7 @@ const clip = (s: string, n = 48): string => (s.length > n ? s.slice(0, n - 1) + 
 const cell = (s: string, n = 48): string => clip(escapeControls(s), n);
 
 /** The text report: a table (id, path, expected, got or answer, result), the failures, totals. */
-export function textReport(r: CheckReport, s: Style): string {
+export function textReport(r: CheckReport, s: Style, output: Output = PLAIN_OUTPUT): string {
   const answers = r.answersFile !== undefined;
   const rows: string[][] = [];
   for (const e of r.entries) {
@@ -222,7 +223,9 @@ export function textReport(r: CheckReport, s: Style): string {
     }
   }
   const head = ["id", "path", "expected", answers ? "answer" : "got", "result"];
-  let out = renderTable(head.map(s.bold), rows);
+  let out = renderTable(head.map(s.bold), rows, { output });
+  if (output.format === "csv") return out;
+  if (output.format === "markdown") out += "\n";
   const e1 = escapeControls;
   for (const e of r.entries) {
     for (const c of e.checks)

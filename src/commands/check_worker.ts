@@ -62,6 +62,8 @@ async function runJob(job: EntryJob): Promise<EntryDone> {
       return job.stdin;
     },
     files: { root: job.root },
+    // Entries print JSON for the grader, in full: no width, no ASCII spelling, no progress.
+    output: { format: "table", ascii: false },
   });
   return { seq: job.seq, code, stdout, stderr, overflow };
 }

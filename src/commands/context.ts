@@ -1,8 +1,11 @@
 /**
- * What every command receives: where to write, and whether to colour. Colour is decided once at
- * start-up (src/cli.ts) from `--no-color`, `NO_COLOR`, `--json` and whether stdout is a TTY.
+ * What every command receives: where to write, whether to colour, and how output fits where it
+ * lands (table format, width, ASCII). All of it is decided once at start-up (src/cli.ts,
+ * src/commands/output.ts).
  */
 import type { FilePolicy } from "./input.js";
+import { PLAIN_OUTPUT, type Output } from "./output.js";
+import type { ProgressFactory } from "./progress.js";
 
 export interface Style {
   bold(s: string): string;
@@ -27,7 +30,17 @@ export interface Context {
    * (src/commands/input.ts).
    */
   files?: FilePolicy;
+  /** Table format, terminal width and ASCII-ness (default {@link PLAIN_OUTPUT}). */
+  output?: Output;
+  /**
+   * Progress on stderr for long work: a no-op unless stderr is a terminal (and never with
+   * `--json` on a terminal stdout... see src/commands/progress.ts).
+   */
+  progress?: ProgressFactory;
 }
+
+/** The context's {@link Output}. */
+export const outputOf = (ctx: Pick<Context, "output">): Output => ctx.output ?? PLAIN_OUTPUT;
 
 const plain = (s: string): string => s;
 

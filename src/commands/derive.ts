@@ -5,7 +5,7 @@
  */
 import { InputError } from "../errors.js";
 import { derive, type DeriveResult } from "../analysis/derive.js";
-import { jsonDoc, type Context } from "./context.js";
+import { jsonDoc, outputOf, type Context } from "./context.js";
 import { renderTable } from "./table.js";
 
 export interface DeriveCliOptions {
@@ -64,7 +64,9 @@ export async function run(ctx: Context, expr: string, opts: DeriveCliOptions): P
     return code;
   }
   const s = ctx.style;
+  const output = outputOf(ctx);
   let out = `d/d${r.wrt} ${r.expression} = ${s.bold(r.derivative)}\n`;
+  if (output.format === "markdown") out += "\n";
   const rows = r.points.map((p) => [
     Object.entries(p.at)
       .map(([k, v]) => `${k}=${val(v)}`)
@@ -80,8 +82,13 @@ export async function run(ctx: Context, expr: string, opts: DeriveCliOptions): P
       s.bold,
     ),
     rows,
-    { right: [1, 2, 3, 4] },
+    { right: [1, 2, 3, 4], output },
   );
+  if (output.format === "csv") {
+    ctx.out(out.slice(out.indexOf("\n") + 1));
+    return code;
+  }
+  if (output.format === "markdown") out += "\n";
   for (const p of r.points)
     if (p.note)
       out += s.dim(

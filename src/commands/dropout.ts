@@ -6,7 +6,7 @@ import {
   parseDecimal,
 } from "../analysis/dropout.js";
 import { InputError } from "../errors.js";
-import { jsonDoc, type Context } from "./context.js";
+import { jsonDoc, outputOf, type Context } from "./context.js";
 import { renderTable } from "./table.js";
 
 const SYMBOL = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -38,6 +38,20 @@ export async function run(ctx: Context, ps: string[], opts: { json?: boolean }):
       return 0;
     }
     const pretty = (e: string): string => e.replace(/\*/g, "·").replace(/ - /g, " − ");
+    if (outputOf(ctx).format === "csv") {
+      ctx.out(
+        renderTable(
+          ["quantity", "expression"],
+          [
+            ["q", r.q],
+            ["keep", r.keep],
+            ["scale", r.scale ?? ""],
+          ],
+          { output: outputOf(ctx) },
+        ),
+      );
+      return 0;
+    }
     ctx.out(
       `q = ${s.bold(pretty(r.q))}\n` +
         `keep probability 1 − q = ${pretty(r.keep)}\n` +
@@ -71,7 +85,13 @@ export async function run(ctx: Context, ps: string[], opts: { json?: boolean }):
   rows.push([s.bold("equivalent"), s.bold(num(r.q)), num(r.keep), scaleStr(r.scale)]);
   let text = renderTable(["Layer", "p", "keep 1 − p", "scale 1/(1 − p)"].map(s.bold), rows, {
     right: [1, 2, 3],
+    output: outputOf(ctx),
   });
+  if (outputOf(ctx).format === "csv") {
+    ctx.out(text);
+    return 0;
+  }
+  if (outputOf(ctx).format === "markdown") text += "\n";
   text += `q = 1 − Π(1 − pᵢ) = ${s.bold(num(r.q))}: nn.Dropout(p=${num(r.q)}) drops like the chain.\n`;
   if (r.scale === null) {
     text +=

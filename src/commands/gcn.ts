@@ -15,7 +15,11 @@ import {
   type LaplacianKind,
 } from "../analysis/gcn.js";
 import { InputError } from "../errors.js";
-import { jsonDoc, type Context } from "./context.js";
+import { jsonDoc, outputOf, type Context } from "./context.js";
+import { progressOf } from "./progress.js";
+
+/** Output nodes from which the autodiff check shows progress (on a terminal). */
+const PROGRESS_NODES = 512;
 import { readSource } from "./input.js";
 import { renderTable } from "./table.js";
 
@@ -94,7 +98,17 @@ export async function run(ctx: Context, graphPath: string, opts: GcnOptions): Pr
   const net = randomGcn(delta, F, q, L, seed);
   const shown = node !== undefined ? [node] : Array.from({ length: g.nodes }, (_, i) => i);
   // One batched backward per block of output nodes (exact reverse-mode gradients; see influenceAll).
-  const autodiff = influenceAll(delta, net, shown);
+  // A bar for a large graph (on a terminal's stderr only: src/commands/progress.ts).
+  const progress =
+    shown.length >= PROGRESS_NODES
+      ? await progressOf(ctx)(`gcn: receptive fields of ${shown.length} nodes`, shown.length)
+      : undefined;
+  let autodiff: number[][];
+  try {
+    autodiff = influenceAll(delta, net, shown, 64, progress && ((done) => progress.update(done)));
+  } finally {
+    progress?.done();
+  }
   const fields = shown.map((i, k) => {
     const bfs = receptiveField(g, i, q, L);
     const measured = autodiff[k];
@@ -143,7 +157,9 @@ export async function run(ctx: Context, graphPath: string, opts: GcnOptions): Pr
   const s = ctx.style;
   let out = `Graph: ${g.nodes} nodes, ${g.edges.length} edges; Δ = ${LAPLACIAN_TEXT[kind]}.\n`;
   out += `${L} layer${L > 1 ? "s" : ""} of Σ_{k=1..${q}} Δᵏ H αₖ: each output sees the nodes within q·L = ${s.bold(String(hops))} hop${hops === 1 ? "" : "s"}.\n`;
-  out += renderTable(
+  const output = outputOf(ctx);
+  if (output.format === "markdown") out += "\n";
+  const table = renderTable(
     ["node", "receptive field (BFS, ≤ q·L hops)", "size", "autodiff ∂Yᵢ/∂Xⱼ ≠ 0"].map(s.bold),
     fields.map((f) => [
       String(f.node),
@@ -151,8 +167,14 @@ export async function run(ctx: Context, graphPath: string, opts: GcnOptions): Pr
       String(f.receptive_field.length),
       f.agrees ? s.green("agrees") : s.red(set(f.autodiff)),
     ]),
-    { right: [0, 2] },
+    { right: [0, 2], output },
   );
+  if (output.format === "csv") {
+    ctx.out(table);
+    return 0;
+  }
+  out += table;
+  if (output.format === "markdown") out += "\n";
   if (fields.some((f) => isolated(f.node))) {
     out +=
       s.dim("An isolated node's row of Δ is zero: its output is φ(b) and depends on no input.") +

@@ -16,7 +16,8 @@ import {
 import * as T from "../tensor/index.js";
 import { parseJSONTensor, parseNpy, type NestedArray } from "../tensor/index.js";
 import { formatLoc } from "../errors.js";
-import { jsonDoc, type Context } from "./context.js";
+import { jsonDoc, outputOf, type Context } from "./context.js";
+import { progressOf } from "./progress.js";
 import { namesFile, readInputBytes, readSource } from "./input.js";
 import { renderTable } from "./table.js";
 
@@ -31,6 +32,9 @@ export interface GradcheckOptions {
   showGrad?: boolean;
   json?: boolean;
 }
+
+/** Checked elements from which a full check shows progress (on a terminal). */
+const PROGRESS_ELEMENTS = 2000;
 
 /** Largest input shown by --show-grad. */
 const SHOW_GRAD_MAX = 100;
@@ -180,15 +184,35 @@ export async function run(ctx: Context, expr: string, opts: GradcheckOptions): P
   }
   if (text.trim() === "") throw new InputError("empty expression", file);
   const prepared = prepare(text, file, vars, seed);
-  const r = runGradcheck(prepared, {
-    eps,
-    atol,
-    rtol,
-    fast: opts.fast ? true : undefined,
-    seed,
-    showGrad: opts.showGrad ? SHOW_GRAD_MAX : 0,
-    allowInconclusive: opts.allowInconclusive ?? false,
-  });
+  // A bar for a long full check (on a terminal's stderr only: src/commands/progress.ts).
+  const elements = prepared.inputs.reduce(
+    (a, i) => a + (i.tensor.requiresGrad ? i.tensor.size : 0),
+    0,
+  );
+  const progress =
+    !opts.fast && elements >= PROGRESS_ELEMENTS
+      ? await progressOf(ctx)(
+          `gradcheck: ${elements} elements (--fast checks one direction per input)`,
+          elements,
+        )
+      : undefined;
+  let r: GradcheckReport;
+  try {
+    r = runGradcheck(prepared, {
+      eps,
+      atol,
+      rtol,
+      fast: opts.fast ? true : undefined,
+      seed,
+      showGrad: opts.showGrad ? SHOW_GRAD_MAX : 0,
+      allowInconclusive: opts.allowInconclusive ?? false,
+      ...(progress
+        ? { onProgress: (done: number, total: number) => progress.update(done, total) }
+        : {}),
+    });
+  } finally {
+    progress?.done();
+  }
   const code = r.passed ? 0 : 1;
   if (opts.json) {
     ctx.out(jsonDoc(gradcheckJson(r)));
@@ -219,13 +243,19 @@ export async function run(ctx: Context, expr: string, opts: GradcheckOptions): P
         ? s.red("FAIL")
         : s.yellow("inconclusive"),
   ]);
-  out += renderTable(
+  const output = outputOf(ctx);
+  const table = renderTable(
     ["Input", "Shape", "Max abs error", "Max rel error", "Failures", "Inconclusive", "Result"].map(
       s.bold,
     ),
     rows,
-    { right: [4, 5] },
+    { right: [4, 5], output },
   );
+  if (output.format === "csv") {
+    ctx.out(table);
+    return code;
+  }
+  out += output.format === "markdown" ? "\n" + table + "\n" : table;
   const ana = (a: At): string => `analytic ${val(a.analytic)}, numerical ${val(a.numerical)}`;
   for (const i of r.inputs) {
     if (i.maxAbsAt) out += `  ${i.name}: max abs error at ${idx(i.maxAbsAt)}: ${ana(i.maxAbsAt)}\n`;

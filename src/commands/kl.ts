@@ -5,7 +5,7 @@
  */
 import { klGaussian } from "../analysis/kl.js";
 import { InputError } from "../errors.js";
-import { jsonDoc, type Context } from "./context.js";
+import { jsonDoc, outputOf, type Context } from "./context.js";
 import { parseNumbers } from "./loss.js";
 import { renderTable } from "./table.js";
 
@@ -109,8 +109,13 @@ export async function run(ctx: Context, opts: KlOptions): Promise<number> {
       num(r.gradMu[j]),
       num(r.gradLogvar[j]),
     ]),
-    { right: [0, 1, 2, 3, 4, 5, 6] },
+    { right: [0, 1, 2, 3, 4, 5, 6], output: outputOf(ctx) },
   );
+  if (outputOf(ctx).format === "csv") {
+    ctx.out(text);
+    return code;
+  }
+  if (outputOf(ctx).format === "markdown") text += "\n";
   text += `KL(N(μ, σ²) ‖ N(0, I)) = ½ Σ (σ² + μ² − 1 − log σ²) = ${s.bold(num(r.closedForm))} nats\n`;
   if (r.mc) {
     const m = r.mc;

@@ -14,7 +14,7 @@ import {
 import { InputError } from "../errors.js";
 import { TensorError, type NestedArray, type Reduction } from "../tensor/index.js";
 import { didYouMean } from "../util/suggest.js";
-import { jsonDoc, type Context } from "./context.js";
+import { jsonDoc, outputOf, type Context } from "./context.js";
 import { renderTable } from "./table.js";
 
 export interface LossOptions {
@@ -132,11 +132,15 @@ function runCompare(ctx: Context, opts: LossOptions): number {
       num(r.dbce_dp),
       s.bold(num(r.dbce_dlogit)),
     ]),
-    { right: [0, 1, 2, 3, 4, 5, 6, 7] },
+    { right: [0, 1, 2, 3, 4, 5, 6, 7], output: outputOf(ctx) },
   );
+  if (outputOf(ctx).format === "csv") {
+    ctx.out(table);
+    return 0;
+  }
   const worst = rows.reduce((a, b) => (Math.abs(a.p - target) > Math.abs(b.p - target) ? a : b));
   let text = `True label y = ${target} (${target === 1 ? "hotdog" : "dog"}); p is the predicted probability of class 1, z its logit.\n`;
-  text += table;
+  text += outputOf(ctx).format === "markdown" ? "\n" + table + "\n" : table;
   text += `L2 = (p − y)²: dL2/dz = 2(p − y)·p(1 − p), the sigmoid's slope p(1 − p) shrinks it.\n`;
   text += `BCE = −[y log p + (1 − y) log(1 − p)]: dBCE/dz = p − y, the log cancels the slope.\n`;
   text += `Most wrong (p = ${num(worst.p)}): dL2/dz = ${s.bold(num(worst.dl2_dlogit))} (almost no gradient), dBCE/dz = ${s.bold(num(worst.dbce_dlogit))}.\n`;
@@ -192,6 +196,28 @@ export async function run(ctx: Context, which: string, opts: LossOptions): Promi
     return 0;
   }
   const s = ctx.style;
+  const output = outputOf(ctx);
+  if (output.format !== "table") {
+    // The values as a two-column table: what a report or a spreadsheet takes.
+    const rows: string[][] = [
+      ["pred", fmt(r.pred)],
+      ["target", fmt(r.target)],
+      ["loss", r.value === null ? `undefined: ${r.undefinedReason ?? "no value"}` : fmt(r.value)],
+      ["d loss / d pred", fmt(r.gradPred)],
+    ];
+    if (name === "bce_logits" || name === "ce") {
+      rows.push([name === "ce" ? "softmax(z)" : "σ(z)", fmt(r.probs)]);
+    } else if (r.logits !== null) {
+      rows.push(["logit z = log(p/(1−p))", fmt(r.logits)], ["d loss / d z", fmt(r.gradLogits)]);
+    }
+    const table = renderTable(["quantity", "value"], rows, { output });
+    ctx.out(
+      output.format === "csv"
+        ? table
+        : `${info.torch}(${info.pred}, target, reduction='${reduction}'): ${info.formula}\n\n${table}`,
+    );
+    return 0;
+  }
   let text = `${info.torch}(${info.pred}, target, reduction='${reduction}')\n`;
   text += `  ${info.formula}${reduction === "mean" ? ", divided by the number of terms" : ""}\n`;
   const line = (k: string, v: string): string => `${k.padEnd(24)}${v}\n`;

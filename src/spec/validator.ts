@@ -18,8 +18,19 @@ export const AJV_OPTIONS: Options = {
   allowUnionTypes: true,
 };
 
+/**
+ * The part of the model schema dlq validates with: all of it but `definitions.catalogue` (the
+ * layer types and their arguments, generated from the layer catalogue: src/spec/model_schema.ts),
+ * which the catalogue itself checks when it builds each layer, with its own messages (PyTorch's
+ * refusals, close names suggested). Editors get the whole schema.
+ */
+export function runtimeSchema(full: Record<string, unknown>): Record<string, unknown> {
+  const definitions = { ...(full.definitions as Record<string, unknown>), catalogue: true };
+  return { ...full, definitions };
+}
+
 /** The schema, compiled. ajv is CommonJS and loaded here, on first use, with `require`. */
 export function compileValidator(): ValidateFunction {
   const { Ajv } = createRequire(import.meta.url)("ajv") as typeof import("ajv");
-  return new Ajv(AJV_OPTIONS).compile(schema);
+  return new Ajv(AJV_OPTIONS).compile(runtimeSchema(schema));
 }

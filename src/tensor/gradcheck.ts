@@ -59,6 +59,11 @@ export interface GradcheckOptions {
    * least one matches, even if some are inconclusive.
    */
   allowInconclusive?: boolean;
+  /**
+   * Called as the work advances: `done` of `total` units (a Jacobian row, or an input element's
+   * two evaluations), for a progress bar. Full mode only (fast mode is quick).
+   */
+  onProgress?: (done: number, total: number) => void;
 }
 
 /** The verdict of the check, or of one input. */
@@ -513,6 +518,9 @@ export function gradcheck(
 
   // analytical Jacobian rows: jac[i][o * n_i + k]
   const jac = checked.map((t) => new Float64Array(m * t.size));
+  const onProgress = opts.onProgress;
+  const work = (differentiable ? m : 0) + checked.reduce((a, t) => a + t.size, 0);
+  let worked = 0;
   if (differentiable) {
     const seed = new Float64Array(m);
     for (let o = 0; o < m; o++) {
@@ -520,6 +528,7 @@ export function gradcheck(
       seed[o] = 1;
       const gs = grad(out, checked, seed);
       gs.forEach((g, i) => jac[i].set(g, o * checked[i].size));
+      onProgress?.(++worked, work);
     }
   }
   let ci = 0;
@@ -533,6 +542,7 @@ export function gradcheck(
     const x = t.data;
     const rep = blank(pos, t, true);
     for (let k = 0; k < n; k++) {
+      onProgress?.(++worked, work);
       const orig = x[k];
       const set = (s: number): void => {
         x[k] = s === 0 ? orig : orig + s;
