@@ -5,11 +5,13 @@
 import { describe, expect, it } from "vitest";
 import { catalogue, errorLine, layersOf } from "./helpers.js";
 import { detectFormat, parseModel } from "../src/spec/index.js";
+import { resolveModel } from "../src/analysis/model.js";
 import type { ModelSpec } from "../src/spec/types.js";
 
 const parse = (text: string): ModelSpec => parseModel(text, "s.py", catalogue);
 
-const errLine = (text: string): string => errorLine(() => parse(text));
+/** The error a model is refused with when it is read and its layers are configured. */
+const errLine = (text: string): string => errorLine(() => resolveModel(parse(text)));
 
 const layers = layersOf;
 const summary = (spec: ModelSpec): string[] =>

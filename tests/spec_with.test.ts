@@ -8,11 +8,13 @@ import { describe, expect, it } from "vitest";
 import { catalogue, load, errorLine, layersOf, factsOf } from "./helpers.js";
 import { parsePython } from "../src/python/parse.js";
 import { parseSource } from "../src/spec/source.js";
+import { resolveModel } from "../src/analysis/model.js";
 import type { LayerModule, ModelSpec } from "../src/spec/types.js";
 
 const src = (text: string): ModelSpec => parseSource(text, "m.py", catalogue);
 
-const errLine = (text: string): string => errorLine(() => src(text));
+/** The error a model is refused with when it is read and its layers are configured. */
+const errLine = (text: string): string => errorLine(() => resolveModel(src(text)));
 
 const layers = layersOf;
 

@@ -328,6 +328,33 @@ export function modelFacts(root: ModuleSpec, graph: Graph, rootName?: string): M
   type Row = LayerFacts & { order: number; end?: number; start?: number };
   const rows: Row[] = [];
   let fwdBwdElems = 0;
+  const shapeOfRef = (r: { node: number; index: number } | undefined): Shape =>
+    r ? graph.nodes[r.node].outputs[r.index].shape : [];
+  // A module of the source without children (`class LayerNorm(nn.Module)` computing with
+  // F.layer_norm) is a leaf for torchinfo: a row with its own parameters and their mult-adds.
+  const leafCalls = new Set<number>();
+  graph.calls.forEach((c, i) => {
+    if (c.module.kind !== "container" || c.module.children.length > 0) return;
+    if (c.path === "" && !flat && graph.calls.length > 1) return;
+    leafCalls.add(i);
+    const own = take(c.module);
+    const out = shapeOfRef(treeRefs(c.out)[0]);
+    const tensors: ParamTensor[] = c.module.params.map((p) => ({ name: p.name, shape: p.shape }));
+    if (own.n > 0) fwdBwdElems += prod(out) * 2;
+    rows.push({
+      name: c.path || rootName || c.type,
+      type: c.type,
+      kind: "module",
+      depth: c.path === "" ? 1 : c.path.split(".").length,
+      parent: c.path.includes(".") ? c.path.slice(0, c.path.lastIndexOf(".")) : null,
+      input: shapeOfRef(c.inputs[0]),
+      output: out,
+      params: own.n,
+      trainableParams: own.t,
+      multAdds: multAdds(c.type, tensors, out),
+      order: c.order,
+    });
+  });
   for (const n of graph.nodes) {
     if (n.kind === "module") {
       const m = n.module!;
@@ -387,8 +414,8 @@ export function modelFacts(root: ModuleSpec, graph: Graph, rootName?: string): M
     }
   }
   if (!flat) {
-    for (const c of graph.calls) {
-      if (c.path === "") continue;
+    for (const [i, c] of graph.calls.entries()) {
+      if (c.path === "" || leafCalls.has(i)) continue;
       const firstIn = c.inputs[0];
       const outRef = treeRefs(c.out)[0];
       rows.push({

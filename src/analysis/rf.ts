@@ -37,8 +37,19 @@ export interface RfRow {
   padding: number[];
   /** Centre of output position 0's field per axis, (r − 1)/2 − P; null when the whole input. */
   center: (number | null)[];
-  /** Set from the first node that mixes every input position onward, with the reason. */
-  wholeInput?: string;
+  /** Set from the first node that mixes every input position onward. */
+  wholeInput?: WholeInput;
+  /** `module` (a layer) or `op` (a torch function). */
+  kind: "module" | "op";
+}
+
+/** The node from which every output sees the whole input, and why. */
+export interface WholeInput {
+  /** The node's name (`fc`, `flatten`). */
+  name: string;
+  /** Its class or op (`Linear`, `flatten`). */
+  type: string;
+  reason: string;
 }
 
 export interface RfResult {
@@ -50,7 +61,7 @@ export interface RfResult {
   stride: number[];
   padding: number[];
   center: (number | null)[];
-  wholeInput?: string;
+  wholeInput?: WholeInput;
 }
 
 /** The field of one tensor: per axis r, S, P; `whole` once every input position is mixed in. */
@@ -58,8 +69,8 @@ interface Field {
   r: number[];
   S: number[];
   P: number[];
-  /** The reason the field is the whole input (the first node that mixed everything). */
-  whole?: string;
+  /** Why the field is the whole input (the first node that mixed everything). */
+  whole?: WholeInput;
   /** The node that last set it (for "not aligned" messages). */
   from: string;
 }
@@ -118,6 +129,7 @@ export function receptiveField(graph: Graph, rowNodes?: ReadonlySet<number>): Rf
   const rowOf = (n: GraphNode, f: Field): RfRow => ({
     name: n.name,
     type: n.type,
+    kind: n.kind === "module" ? "module" : "op",
     size: f.whole ? f.r.map(() => null) : [...f.r],
     stride: [...f.S],
     padding: [...f.P],
@@ -148,7 +160,7 @@ export function receptiveField(graph: Graph, rowNodes?: ReadonlySet<number>): Rf
           ...(x.whole ? { whole: x.whole } : {}),
         };
         if (step.kind === "global" && !f.whole)
-          f.whole = `${n.type} (${n.kind === "module" ? "layer" : "node"} ${n.name}): ${step.reason}`;
+          f.whole = { name: n.name, type: n.type, reason: step.reason };
         if (step.kind === "spatial" && !f.whole) {
           if (step.kernel.length !== axes) {
             throw new InputError(

@@ -27,12 +27,15 @@ export function rfJson(r: RfResult, input?: readonly number[]): Record<string, u
     stride: r.stride,
     padding: r.padding,
     center: r.center,
-    whole_input: r.wholeInput ?? null,
+    whole_input: r.wholeInput
+      ? { layer: r.wholeInput.name, type: r.wholeInput.type, reason: r.wholeInput.reason }
+      : null,
     center_convention: CENTER_CONVENTION,
     source: RF_SOURCE,
     layers: r.rows.map((row) => ({
       name: row.name,
       type: row.type,
+      kind: row.kind,
       size: row.size,
       stride: row.stride,
       padding: row.padding,
@@ -75,7 +78,8 @@ export async function run(ctx: Context, modelPath: string, opts: RfOptions): Pro
     { right: [2, 3, 4, 5] },
   );
   if (r.wholeInput) {
-    text += `Receptive field: ${s.bold("the whole input")}, from ${r.wholeInput}.\n`;
+    const w = r.wholeInput;
+    text += `Receptive field: ${s.bold("the whole input")}, from ${w.type} (${w.name}): ${w.reason}.\n`;
   } else if (r.axes === 0) {
     text += "No spatial layers: every output sees only its own input position.\n";
   } else {
