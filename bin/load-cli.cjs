@@ -12,15 +12,44 @@
 //   read-only image) is never written, and never fails for it;
 // - nowhere, when neither can be written: dlq then runs without a cache, as fast as Node parses.
 // A cache is (re)written after a run whenever it was missing or V8 rejected it (another Node).
+// V8 checks a cache against the source's length only (and then runs the cached code even for a
+// different source of that length), so each cache starts with the hash its bundle is stamped
+// with (`// dlq-bundle HASH` on the bundle's first line, written by the build), and a cache whose
+// hash is not its bundle's is never given to V8.
 // The tarball ships no cache: V8 accepts only a cache made by the same V8 with the same flags.
 "use strict";
+const { Buffer } = require("node:buffer");
 const fs = require("node:fs");
 const path = require("node:path");
 const vm = require("node:vm");
 const Module = require("node:module");
 
 const dist = path.join(__dirname, "..", "dist");
-/** name → { exports, script, stale, cachePath, size } of every bundle loaded in this process. */
+/** The first line of every bundle: this, then its content's hash (scripts/build.js). */
+const BUNDLE_STAMP = "// dlq-bundle ";
+const BUNDLE_HASH_LENGTH = 16;
+
+/** The hash a bundle is stamped with, or a hash of its content when it is not stamped. */
+function bundleHash(source) {
+  if (source.startsWith(BUNDLE_STAMP)) {
+    return source.slice(BUNDLE_STAMP.length, BUNDLE_STAMP.length + BUNDLE_HASH_LENGTH);
+  }
+  const crypto = require("node:crypto");
+  return crypto
+    .createHash("sha256")
+    .update(source, "latin1")
+    .digest("hex")
+    .slice(0, BUNDLE_HASH_LENGTH);
+}
+
+/** V8's cache data from a cache file, if the file is for the bundle with this hash. */
+function cacheFor(file, hash) {
+  const bytes = readOrUndefined(file);
+  if (bytes === undefined || bytes.length <= hash.length) return undefined;
+  if (bytes.toString("latin1", 0, hash.length) !== hash) return undefined;
+  return bytes.subarray(hash.length);
+}
+/** name → { exports, script, stale, cachePath, hash } of every bundle loaded in this process. */
 const loaded = new Map();
 
 /** The user's cache folder for dlq (not created here), or undefined when there is no home. */
@@ -49,12 +78,12 @@ function version() {
   }
 }
 
-/** The cache of bundle NAME (of `size` bytes) in the user's cache folder, or undefined. */
-function userCachePath(name, size) {
+/** The cache of bundle NAME (with content hash `hash`) in the user's cache folder, or undefined. */
+function userCachePath(name, hash) {
   const root = userCacheRoot();
   if (!root) return undefined;
   const key = `${version()}-node${process.versions.node}-${process.arch}`;
-  return path.join(root, key, `${name}-${size}.cjs.cache`);
+  return path.join(root, key, `${name}-${hash}.cjs.cache`);
 }
 
 const readOrUndefined = (file) => {
@@ -82,18 +111,19 @@ function loadBundle(name) {
     process.exit(3);
   }
   const wrapped = Module.wrap(source);
+  const hash = bundleHash(source);
   let cachePath = file + ".cache";
-  let cachedData = readOrUndefined(cachePath);
+  let cachedData = cacheFor(cachePath, hash);
   if (cachedData === undefined) {
     // None next to the bundle (an install the user cannot write): the user's cache folder.
-    const other = userCachePath(name, source.length);
-    cachedData = readOrUndefined(other);
+    const other = userCachePath(name, hash);
+    cachedData = cacheFor(other, hash);
     if (cachedData !== undefined) cachePath = other;
   }
   const script = new vm.Script(wrapped, { filename: file, cachedData });
   const stale = cachedData === undefined || script.cachedDataRejected === true;
   const mod = { exports: {} };
-  const entry = { exports: mod.exports, script, cachePath, stale, size: source.length };
+  const entry = { exports: mod.exports, script, cachePath, stale, hash };
   loaded.set(name, entry);
   script
     .runInThisContext()
@@ -131,7 +161,7 @@ function saveCaches(force = false, names = undefined) {
     if ((names && !names.includes(name)) || (!b.stale && !force)) continue;
     let data;
     try {
-      data = b.script.createCachedData();
+      data = Buffer.concat([Buffer.from(b.hash, "latin1"), b.script.createCachedData()]);
     } catch {
       continue;
     }
@@ -141,7 +171,7 @@ function saveCaches(force = false, names = undefined) {
       b.stale = false;
       continue;
     }
-    const other = userCachePath(name, b.size);
+    const other = userCachePath(name, b.hash);
     if (other !== undefined && writeAtomically(other, data, true)) {
       b.cachePath = other;
       b.stale = false;
@@ -154,4 +184,12 @@ function loadCli() {
   return { cli: loadBundle("cli"), saveCache: saveCaches };
 }
 
-module.exports = { loadCli, loadBundle, saveCaches, userCacheRoot, userCachePath };
+module.exports = {
+  loadCli,
+  loadBundle,
+  saveCaches,
+  userCacheRoot,
+  userCachePath,
+  BUNDLE_STAMP,
+  BUNDLE_HASH_LENGTH,
+};

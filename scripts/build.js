@@ -26,11 +26,14 @@ import { Ajv } from "ajv";
 import ajvStandalone from "ajv/dist/standalone/index.js";
 import { parser as python } from "@lezer/python";
 import { Buffer } from "node:buffer";
+import { createHash } from "node:crypto";
 import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { builtinModules, createRequire } from "node:module";
 import { endianness } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+
+const { BUNDLE_STAMP, BUNDLE_HASH_LENGTH } = createRequire(import.meta.url)("../bin/load-cli.cjs");
 
 const NODE_BUILTINS = new Set(builtinModules);
 
@@ -338,6 +341,9 @@ await bundle({
 
 // bin/load-cli.cjs decodes the bundles as latin1, which is only right for ASCII.
 // None of them may require a package at run time: the installed package has no dependencies.
+// Each is stamped with a hash of its content on its first line (`// dlq-bundle HASH`): V8 checks
+// a code cache against the source's length only, and runs a stale cache's code for a different
+// source of the same length, so bin/load-cli.cjs keys every cache by this hash.
 const BUNDLES = ["dist/cli.cjs", "dist/heavy.cjs", "dist/mathjs.cjs", "dist/check-worker.cjs"];
 for (const file of BUNDLES) {
   const bytes = readFileSync(new URL(file, root));
@@ -352,6 +358,12 @@ for (const file of BUNDLES) {
       throw new Error(`${file}: requires "${m[1]}" at run time; bundle it (scripts/build.js)`);
     }
   }
+  const hash = createHash("sha256").update(bytes).digest("hex").slice(0, BUNDLE_HASH_LENGTH);
+  writeFileSync(new URL(file, root), `${BUNDLE_STAMP}${hash}\n${text}`);
+}
+// Caches of an earlier build are never reused (their hash differs anyway).
+for (const f of readdirSync(join(rootPath, "dist"))) {
+  if (/\.cache(\.\d+)?$/.test(f)) rmSync(join(rootPath, "dist", f), { force: true });
 }
 
 // The licences of everything bundled, as their licences ask: one notice per package.

@@ -270,6 +270,11 @@ async function runProgram(argv: string[], ctx: Context): Promise<number> {
       collect,
     )
     .option("-d, --depth <N>", "show rows down to this depth (torchinfo's depth; default 3)")
+    .option(
+      "--columns <LIST>",
+      "columns, in order: input,output,params,kernel,mult_adds,trainable,params_percent (default output,params,mult_adds)",
+    )
+    .addOption(formatOption())
     .option("-m, --model <NAME>", "which model, when the file defines several (a name or a class)")
     .option("--json", "JSON output (schema/dlq-shape.schema.json)")
     .action(run(() => import("./commands/shape.js")));
@@ -286,6 +291,7 @@ async function runProgram(argv: string[], ctx: Context): Promise<number> {
     )
     .option("-m, --model <NAME>", "which model, when the file defines several (a name or a class)")
     .option("--json", "JSON output (schema/dlq-rf.schema.json)")
+    .addOption(formatOption())
     .action(run(() => import("./commands/rf.js")));
 
   sub("dropout", "The single dropout probability equivalent to a chain of dropouts.", [

@@ -29,6 +29,14 @@ describe("dlq rf", () => {
     expect(r.stdout).toMatch(/Araujo/);
     expect(r.stdout).toMatch(/centred at i/);
   });
+  it("--format csv: one row per layer, the last the course's 112, 8, 29", () => {
+    const r = dlq(["rf", "examples/course_cnn.py", "--format", "csv"]);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split("\n");
+    expect(lines[0]).toBe("Layer,Type,RF size,Eff. stride,Eff. padding,Centre of 0");
+    expect(lines).toHaveLength(9);
+    expect(lines[8]).toMatch(/^7,ReLU,112×112,8×8,29×29,/);
+  });
   it("a transposed convolution has no receptive field: exit 2 naming the layer", () => {
     const src = "net = nn.Sequential(nn.Conv2d(1, 2, 3), nn.ConvTranspose2d(2, 1, 3))";
     const r = dlq(["rf", "-"], { input: src });

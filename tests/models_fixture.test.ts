@@ -24,6 +24,7 @@ interface ModuleCall {
   params: number;
   total_params: number;
   mult_adds: number | null;
+  weight_shape: number[] | null;
 }
 interface Rf {
   at: string;

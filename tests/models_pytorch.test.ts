@@ -32,6 +32,7 @@ interface Entry {
     leaf: boolean;
     outputs: (number[] | null)[];
     params: number;
+    weight_shape: number[] | null;
   }[];
 }
 
@@ -65,7 +66,7 @@ describe("class-based examples agree with PyTorch 1.13", () => {
         expect(leaf.reduce((s, l) => s + l.multAdds, 0)).toBe(facts.multAdds);
       });
 
-      it("every leaf module call: its name, class, output shapes and parameters, in call order", () => {
+      it("every leaf module call: its name, class, output shapes, parameters and kernel shape, in call order", () => {
         const { spec, graph } = read(e);
         const facts = modelFacts(spec.root, graph, spec.name);
         const mine = facts.layers
@@ -75,6 +76,7 @@ describe("class-based examples agree with PyTorch 1.13", () => {
             type: l.type,
             outputs: l.outputs ?? [l.output],
             params: l.params,
+            kernel: l.kernel ?? null,
           }));
         const theirs = e.modules
           .filter((m) => m.leaf && m.type !== "Sequential")
@@ -83,6 +85,12 @@ describe("class-based examples agree with PyTorch 1.13", () => {
             type: m.type,
             outputs: m.outputs.filter((o) => o !== null),
             params: m.params,
+            // torchinfo's "Kernel Shape": the weight's shape, first two dimensions swapped
+            kernel: m.weight_shape
+              ? m.weight_shape.length > 1
+                ? [m.weight_shape[1], m.weight_shape[0], ...m.weight_shape.slice(2)]
+                : m.weight_shape
+              : null,
           }));
         expect(mine).toEqual(theirs);
       });

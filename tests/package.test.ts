@@ -7,6 +7,7 @@
  * nowhere.
  */
 import { spawnSync, type SpawnSyncReturns } from "node:child_process";
+import { createHash } from "node:crypto";
 import {
   cpSync,
   chmodSync,
@@ -18,6 +19,7 @@ import {
   readFileSync,
   rmSync,
   symlinkSync,
+  writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -132,6 +134,31 @@ describe("the packed tarball", () => {
     );
   });
 
+  it("never runs a stale code cache: a rebuilt bundle of the same length runs its new code", () => {
+    // V8 accepts a cache for any source of the same length and runs the cached code; a rebuild
+    // that changes "0.1.0" to "9.9.9" (same length, a new stamp) must still print 9.9.9.
+    const file = join(installed, "dist", "cli.cjs");
+    const original = readFileSync(file, "latin1");
+    expect(existsSync(file + ".cache")).toBe(true);
+    const at = original.indexOf(JSON.stringify(pkg.version));
+    expect(at).toBeGreaterThan(0);
+    const fake = pkg.version.replace(/\d/g, "9");
+    const body = original.slice(original.indexOf("\n") + 1);
+    const edited = body.replace(JSON.stringify(pkg.version), JSON.stringify(fake));
+    const hash = createHash("sha256").update(edited, "latin1").digest("hex").slice(0, 16);
+    const rebuilt = `// dlq-bundle ${hash}\n${edited}`;
+    expect(rebuilt.length).toBe(original.length);
+    writeFileSync(file, rebuilt, "latin1");
+    try {
+      for (let i = 0; i < 2; i++) {
+        // the first run finds the old cache (refused, rewritten), the second the new one
+        expect(run(bin, ["--version"], elsewhere).stdout.trim()).toBe(fake);
+      }
+    } finally {
+      writeFileSync(file, original, "latin1");
+    }
+  });
+
   // As root, nothing is read-only: run dlq as another user, for whom the install is read-only.
   const asNobody = process.getuid?.() === 0 && existsSync("/usr/bin/setpriv");
   it.skipIf(!asNobody)("runs from an install its user cannot write (sudo npm i -g)", () => {
@@ -167,7 +194,7 @@ describe("the packed tarball", () => {
     const keys = readdirSync(cacheDir);
     expect(keys).toEqual([`${pkg.version}-node${process.versions.node}-${process.arch}`]);
     expect(readdirSync(join(cacheDir, keys[0]))).toEqual([
-      expect.stringMatching(/^cli-\d+\.cjs\.cache$/),
+      expect.stringMatching(/^cli-[0-9a-f]{16}\.cjs\.cache$/),
     ]);
     // No home to write to either: dlq runs without a cache, and says nothing about it.
     const r = run("/usr/bin/setpriv", nobody({ HOME: "/nonexistent", XDG_CACHE_HOME: "" }), "/");

@@ -223,6 +223,21 @@ export interface LayerFacts {
   sharedWith?: string;
   /** false for a module of the model that forward never calls. */
   called?: false;
+  /**
+   * torchinfo's "Kernel Shape": the `weight` parameter's shape with its first two dimensions
+   * swapped (`Conv2d(3, 64, 7)` → `[3, 64, 7, 7]`, `Linear(120, 84)` → `[120, 84]`); absent
+   * for a row without a weight (torchinfo layer_info.py, `calculate_num_params`).
+   */
+  kernel?: Shape;
+}
+
+/** See {@link LayerFacts.kernel}. */
+function kernelOf(tensors: readonly ParamTensor[]): { kernel?: Shape } {
+  const w = tensors.find((t) => t.name === "weight");
+  if (!w) return {};
+  const k = [...w.shape];
+  if (k.length > 1) [k[0], k[1]] = [k[1], k[0]];
+  return { kernel: k };
 }
 
 /** The whole `dlq shape` result. Sizes in bytes; torchinfo's estimate. */
@@ -352,6 +367,7 @@ export function modelFacts(root: ModuleSpec, graph: Graph, rootName?: string): M
       params: own.n,
       trainableParams: own.t,
       multAdds: multAdds(c.type, tensors, out),
+      ...kernelOf(tensors),
       order: c.order,
     });
   });
@@ -374,6 +390,7 @@ export function modelFacts(root: ModuleSpec, graph: Graph, rootName?: string): M
         params: own.n,
         trainableParams: own.t,
         multAdds: multAdds(n.type, tensors, shapeOf(n)),
+        ...kernelOf(tensors),
         ...(n.sharedWith !== undefined ? { sharedWith: n.sharedWith } : {}),
         order: graph.order[n.id],
       });

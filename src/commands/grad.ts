@@ -31,6 +31,7 @@ import {
 } from "../analysis/gradflow.js";
 import { modelFacts } from "../analysis/model.js";
 import { InputError } from "../errors.js";
+import { intOption, positiveOption } from "./options.js";
 import { jsonDoc, type Context } from "./context.js";
 import { writeOutput } from "./input.js";
 import { loadModel, parseInputs, sayNotes, traceModel } from "./model.js";
@@ -75,24 +76,6 @@ export const PROTOCOL_TEXT = [
   "BatchNorm uses batch statistics (training mode); Dropout is the identity unless --train-dropout",
   "a module applied several times shares its weights: its weight gradient is the sum over its applications, as in PyTorch; ‖∂L/∂y‖ is per application",
 ].join("; ");
-
-function intOpt(v: string | undefined, dflt: number, name: string, max: number): number {
-  if (v === undefined) return dflt;
-  const n = Number(v);
-  if (!/^\d+$/.test(v.trim()) || !Number.isSafeInteger(n) || n < 1 || n > max) {
-    throw new InputError(`'${v}' is not an integer in 1..${max}`, name);
-  }
-  return n;
-}
-
-function posOpt(v: string | undefined, name: string): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (v.trim() === "" || !Number.isFinite(n) || n <= 0) {
-    throw new InputError(`'${v}' is not a positive number`, name);
-  }
-  return n;
-}
 
 function oneOfOpt<T extends string>(
   v: string | undefined,
@@ -446,7 +429,7 @@ async function runChain(ctx: Context, opts: GradOptions): Promise<number> {
     }
     return v;
   });
-  const depth = intOpt(opts.depth, 10, "--depth", MAX_CHAIN_DEPTH);
+  const depth = intOption(opts.depth, 10, "--depth", MAX_CHAIN_DEPTH);
   const x = opts.x === undefined ? 1 : Number(opts.x);
   if (!Number.isFinite(x)) throw new InputError(`'${opts.x}' is not a number`, "--x");
   const series = scalarChain(factors, depth, x);
@@ -593,18 +576,18 @@ export async function run(
     throw new InputError("missing MODEL (or --chain A[,B,...] --depth L for the scalar chain)");
   }
   // Options first: a bad option is reported before any work.
-  const batch = intOpt(opts.batch, 64, "--batch", 1_000_000);
-  const seeds = intOpt(opts.seeds, 10, "--seeds", 10_000);
+  const batch = intOption(opts.batch, 64, "--batch", 1_000_000);
+  const seeds = intOption(opts.seeds, 10, "--seeds", 10_000);
   const init = oneOfOpt<InitName>(opts.init, INITS, "pytorch", "--init");
   const loss = oneOfOpt<LossName>(opts.loss, LOSSES, "mse", "--loss");
-  const gain = posOpt(opts.gain, "--gain");
+  const gain = positiveOption(opts.gain, "--gain");
   if (gain !== undefined && !Number.isFinite(gain * gain)) {
     throw new InputError(
       `'${opts.gain}' is too large: the weight variance (gain²) overflows float64`,
       "--gain",
     );
   }
-  const lr = posOpt(opts.lr, "--lr") ?? 0.01;
+  const lr = positiveOption(opts.lr, "--lr") ?? 0.01;
   const acts = opts.act === undefined ? null : opts.act.split(",").map((a) => a.trim());
   if (acts) {
     for (const a of acts) {

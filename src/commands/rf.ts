@@ -1,7 +1,7 @@
-/** `dlq rf MODEL [--input SHAPE] [--json]`: receptive fields per layer (Araujo et al. 2019). */
+/** `dlq rf MODEL [--input SHAPE] [--format …] [--json]`: receptive fields per layer (Araujo et al. 2019). */
 import { isSequentialTree, traceSequential } from "../analysis/graph.js";
 import { receptiveField, type RfResult } from "../analysis/rf.js";
-import { jsonDoc, type Context } from "./context.js";
+import { jsonDoc, outputOf, type Context } from "./context.js";
 import { loadModel, sayNotes, traceModel } from "./model.js";
 import { renderTable } from "./table.js";
 
@@ -64,6 +64,7 @@ export async function run(ctx: Context, modelPath: string, opts: RfOptions): Pro
     return 0;
   }
   const s = ctx.style;
+  const output = outputOf(ctx);
   const rows = r.rows.map((row) => [
     row.name,
     row.type,
@@ -72,11 +73,13 @@ export async function run(ctx: Context, modelPath: string, opts: RfOptions): Pro
     axesStr(row.padding),
     axesStr(row.center, ", "),
   ]);
-  let text = renderTable(
-    ["Layer", "Type", "RF size", "Eff. stride", "Eff. padding", "Centre of 0"].map(s.bold),
-    rows,
-    { right: [2, 3, 4, 5] },
-  );
+  const head = ["Layer", "Type", "RF size", "Eff. stride", "Eff. padding", "Centre of 0"];
+  if (output.format === "csv") {
+    ctx.out(renderTable(head, rows, { right: [2, 3, 4, 5], output }));
+    return 0;
+  }
+  let text = renderTable(head.map(s.bold), rows, { right: [2, 3, 4, 5], output });
+  if (output.format === "markdown") text += "\n";
   if (r.wholeInput) {
     const w = r.wholeInput;
     text += `Receptive field: ${s.bold("the whole input")}, from ${w.type} (${w.name}): ${w.reason}.\n`;
