@@ -1479,10 +1479,21 @@ export class TorchHost implements Host {
         );
       throw pyError("TypeError", `${typeName(value)} is not a Module subclass`, loc);
     }
-    const st = stateOf(self)!;
-    st.children.set(name, value);
-    this.syncChildren(st);
+    this.setChild(stateOf(self)!, name, value);
     return null;
+  }
+
+  /**
+   * Sets child `name` (PyTorch's `_modules[name] = value`) and mirrors it into the spec: a new
+   * name is appended (so that building an `nn.Sequential` of n layers is linear), anything else
+   * rebuilds the list.
+   */
+  private setChild(st: ModuleState, name: string, value: PyInstance | null): void {
+    const existed = st.children.has(name);
+    st.children.set(name, value);
+    if (st.spec.kind === "layer") return;
+    if (!existed && value !== null) st.spec.children.push({ name, module: stateOf(value)!.spec });
+    else this.syncChildren(st);
   }
 
   /** Mirrors `_modules` into the spec's children list. */
@@ -1514,8 +1525,7 @@ export class TorchHost implements Host {
       st.params.delete(name);
       st.buffers.delete(name);
       obj.dict.delete(name);
-      st.children.set(name, value as PyInstance);
-      this.syncChildren(st);
+      this.setChild(st, name, value as PyInstance);
       return true;
     }
     if (isParam) {
