@@ -1,5 +1,6 @@
 /** `dlq dropout P1 [P2 ...] [--json]`: the single dropout equivalent to a chain. */
 import {
+  MAX_EXPANDED_SYMBOLS,
   dropoutChain,
   dropoutChainSymbolic,
   isProbability,
@@ -34,14 +35,27 @@ export async function run(ctx: Context, ps: string[], opts: { json?: boolean }):
   if (ps.some((p) => !parseDecimal(p))) {
     const r = dropoutChainSymbolic(ps);
     if (opts.json) {
-      ctx.out(jsonDoc({ symbolic: true, p: r.p, q: r.q, keep: r.keep, scale: r.scale }));
+      ctx.out(
+        jsonDoc({
+          symbolic: true,
+          p: r.p,
+          q: r.q,
+          expanded: r.expanded,
+          keep: r.keep,
+          scale: r.scale,
+        }),
+      );
       return 0;
     }
     const pretty = (e: string): string => e.replace(/\*/g, "·").replace(/ - /g, " − ");
+    const symbols = ps.filter((p) => !parseDecimal(p)).length;
     ctx.out(
       `q = ${s.bold(pretty(r.q))}\n` +
         `keep probability 1 − q = ${pretty(r.keep)}\n` +
-        `inverted-dropout scale 1/(1 − q) = ${r.scale === null ? "undefined (a p is 1: nothing is kept)" : pretty(r.scale)}\n`,
+        `inverted-dropout scale 1/(1 − q) = ${r.scale === null ? "undefined (a p is 1: nothing is kept)" : pretty(r.scale)}\n` +
+        (r.expanded
+          ? ""
+          : `note: q is left as 1 − Π(1 − pᵢ): expanded over ${symbols} symbolic layers it would have up to 2^${symbols} − 1 terms (dlq expands up to ${MAX_EXPANDED_SYMBOLS})\n`),
     );
     return 0;
   }
