@@ -7,7 +7,7 @@ import { Command, CommanderError } from "commander";
 import { InputError } from "./errors.js";
 import { CHECK_HELP } from "./commands/check_help.js";
 import { PLAIN, colorStyle, type Context } from "./commands/context.js";
-import { escapeControls } from "./util/quote.js";
+import { escapeControls, quoteToken } from "./util/quote.js";
 import { fdWriter, isTerminal } from "./util/stdio.js";
 
 export const VERSION = "0.1.0";
@@ -50,6 +50,23 @@ export function wantColor(
 
 type Runner = (ctx: Context, ...args: never[]) => Promise<number>;
 
+/**
+ * commander's message as dlq's one line: `dlq: …`, with its "(Did you mean …?)" on the same line
+ * and the user's text escaped (src/util/quote.ts). An unknown option that is not a long option
+ * (`-x^2`, `-0.5`) is most likely a value starting with '-': the hint says to put it after `--`.
+ */
+export function commanderLine(message: string, command?: string): string {
+  let text = message
+    .replace(/^error: /, "")
+    .replace(/\s+$/, "")
+    .replace(/\s*\n\s*(?=\(Did you mean)/g, " ");
+  if (command !== undefined && /^unknown option '-(?!-)/.test(text)) {
+    const value = /^unknown option '(.*)'/s.exec(text)?.[1] ?? "-x";
+    text += ` (a value starting with '-' goes after '--', e.g. dlq ${command} -- ${quoteToken(value, 40)})`;
+  }
+  return `dlq: ${escapeControls(text)}\n`;
+}
+
 /** Runs the dlq command line; resolves to the process exit code. */
 export async function main(argv: string[], io: Partial<Context> = {}): Promise<number> {
   const color = io.color ?? wantColor(argv, process.env, isTerminal(1));
@@ -82,7 +99,7 @@ export async function main(argv: string[], io: Partial<Context> = {}): Promise<n
     .configureOutput({
       writeOut: (s) => ctx.out(s),
       writeErr: (s) => ctx.err(s),
-      outputError: (s, write) => write(`dlq: ${s.replace(/^error: /, "")}`),
+      outputError: (s, write) => write(commanderLine(s)),
     });
 
   const sub = (name: string, description: string, examples: string[]): Command =>
@@ -95,7 +112,7 @@ export async function main(argv: string[], io: Partial<Context> = {}): Promise<n
       .configureOutput({
         writeOut: (s) => ctx.out(s),
         writeErr: (s) => ctx.err(s),
-        outputError: (s, write) => write(`dlq: ${s.replace(/^error: /, "")}`),
+        outputError: (s, write) => write(commanderLine(s, name)),
       });
 
   sub("shape", "Output shape, parameters and mult-adds of every layer (like torchinfo).", [
@@ -281,8 +298,11 @@ export async function main(argv: string[], io: Partial<Context> = {}): Promise<n
       ctx.err(`dlq: ${escapeControls(e.toLine())}\n`);
       return EXIT.badInput;
     }
-    const msg = e instanceof Error ? e.message : String(e);
-    ctx.err(`dlq: internal error: ${msg} (this is a bug in dlq; please report it)\n`);
+    // One line too, whatever the message quotes; never "internal error: internal error:".
+    const msg = (e instanceof Error ? e.message : String(e)).replace(/^(internal error: )+/, "");
+    ctx.err(
+      `dlq: internal error: ${escapeControls(msg)} (this is a bug in dlq; please report it)\n`,
+    );
     if (process.env.DLQ_DEBUG && e instanceof Error && e.stack) ctx.err(e.stack + "\n");
     return EXIT.internal;
   }
