@@ -33,7 +33,9 @@ const width = (s: string): number => [...s.replace(ANSI, "")].length;
 
 /** The same box as cli-table3 draws above, in one pass over the cells. */
 function renderLong(head: string[], rows: string[][], right: Set<number>): string {
-  const w = head.map((h, i) => Math.max(width(h), ...rows.map((r) => width(r[i] ?? ""))));
+  // A loop, not Math.max(...column): spreading 120,000 rows as arguments overflows the stack.
+  const w = head.map(width);
+  for (const r of rows) for (let i = 0; i < w.length; i++) w[i] = Math.max(w[i], width(r[i] ?? ""));
   const line = (l: string, m: string, r: string): string =>
     l + w.map((n) => "─".repeat(n + 2)).join(m) + r + "\n";
   const cells = (r: string[]): string =>
