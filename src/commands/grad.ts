@@ -22,6 +22,7 @@ import {
   VERDICT_DECADES,
   gradInput,
   measureGradFlow,
+  checkMemory,
   checkStudy,
   swapActivations,
   type GradProtocol,
@@ -634,6 +635,7 @@ export async function run(
   // Shape errors, named by layer, and a study too large or meaningless, before running anything.
   const facts = models.map((usesV) => modelFacts(usesV, input));
   checkStudy(facts[0].multAdds, facts[0].output, protocol, models.length);
+  checkMemory(facts[0], protocol);
   const variants = models.map((usesV) => measureGradFlow(usesV, protocol));
   sayNotes(loaded, ctx);
   const chartSeries = variants.flatMap((v) => {
