@@ -328,7 +328,7 @@ function validate(root: MNode, text: string): string[] {
         const name = f.type === "SymbolNode" ? String(f.name) : f.toString();
         if (DISABLED.includes(name))
           throw new InputError(`function ${name} is disabled`, at1(col(name)));
-        const arity = FUNCS[name];
+        const arity = Object.hasOwn(FUNCS, name) ? FUNCS[name] : undefined;
         if (!arity) {
           const close = closeNames(name, Object.keys(FUNCS));
           const hint = close.length
@@ -347,15 +347,20 @@ function validate(root: MNode, text: string): string[] {
       case "SymbolNode": {
         if (fnNodes.has(n)) return;
         const name = String(n.name);
-        if (name in CONSTANTS) return;
+        // Own keys only: `constructor` or `toString` is a variable, not Object.prototype's.
+        if (Object.hasOwn(CONSTANTS, name)) return;
         if (name === "Infinity" || name === "NaN")
           throw new InputError(`'${name}' is not a finite number`, at1(col(name)));
         if (DISABLED.includes(name))
           throw new InputError(`function ${name} is disabled`, at1(col(name)));
-        if (name in FUNCS)
+        if (Object.hasOwn(FUNCS, name))
           throw new InputError(`'${name}' is a function: call it, e.g. ${name}(x)`, at1(col(name)));
         if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name))
           throw new InputError(`'${name}' is not a variable name`, at1(col(name)));
+        // Object.prototype's names (constructor, toString, __proto__…): mathjs refuses to read
+        // them from a scope, and `__proto__` would set a point's prototype, not a value.
+        if (name in Object.prototype)
+          throw new InputError(`'${name}' cannot be a variable: rename it`, at1(col(name)));
         if (!symbols.includes(name)) symbols.push(name);
         return;
       }
