@@ -77,3 +77,17 @@ describe("derive: an expression starting with '-'", () => {
     expect(r.stdout).toMatch(/= -\(2 \* x\)/);
   });
 });
+
+describe("derive: Object.prototype's names", () => {
+  it("constructor, toString and __proto__ are refused as variables (mathjs cannot read them)", () => {
+    for (const name of ["constructor", "toString", "__proto__"]) {
+      refused(
+        dlq(["derive", `${name} * x`, "--wrt", "x"]),
+        new RegExp(`^dlq: <expr>:1:1: '${name}' cannot be a variable: rename it\\n$`),
+      );
+    }
+    refused(dlq(["derive", "x", "--at", "__proto__=1"]), /'__proto__' cannot be a variable/);
+    // A name that is not Object.prototype's is an ordinary variable.
+    expect(dlq(["derive", "prototype * x", "--wrt", "x", "--at", "x=1,prototype=2"]).code).toBe(0);
+  });
+});
