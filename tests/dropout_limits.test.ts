@@ -75,3 +75,19 @@ describe("dropout: 10,000 numeric layers", () => {
     expect(JSON.parse(s.stdout)).toMatchObject({ symbolic: true, expanded: true });
   });
 });
+
+describe("dropout: a scale beyond float64 is never Infinity", () => {
+  it("1100 halves: the scale 2^1100 = 1.35830e+331 is given exactly, not as Infinity", () => {
+    const r = dropoutChain(Array(1100).fill("0.5"));
+    expect(r).toMatchObject({ q: 1, keep: 0, scale: null, scaleBeyondFloat64: "1.3583e+331" });
+    const text = dlq(["dropout", ...Array(1100).fill("0.5")]);
+    expect(text.code).toBe(0);
+    expect(text.stdout).not.toMatch(/Infinity|NaN/);
+    expect(text.stdout).toMatch(/│ 1\.3583e\+331 \(beyond float64\) │/);
+    const j = JSON.parse(dlq(["dropout", ...Array(1100).fill("0.5"), "--json"]).stdout);
+    expect(j).toMatchObject({
+      scale: null,
+      note: "the scale 1/(1 - q) = 1.3583e+331 is beyond float64's range (about 1.8e308)",
+    });
+  });
+});

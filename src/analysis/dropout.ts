@@ -82,8 +82,13 @@ export interface DropoutChain {
   keeps: number[];
   /** Inverted-dropout scale of each layer, 1/(1 − pᵢ); null where pᵢ = 1 (undefined: nothing is kept). */
   scales: (number | null)[];
-  /** Scale of the equivalent layer, 1/(1 − q) = Π 1/(1 − pᵢ); null when q = 1. */
+  /**
+   * Scale of the equivalent layer, 1/(1 − q) = Π 1/(1 − pᵢ); null when q = 1, and when it is
+   * beyond float64's range (then {@link DropoutChain.scaleBeyondFloat64} gives it).
+   */
   scale: number | null;
+  /** The scale in scientific notation (`1.3583e+331`) when it exceeds float64's range, else null. */
+  scaleBeyondFloat64: string | null;
 }
 
 /**
@@ -120,14 +125,39 @@ export function dropoutChain(ps: readonly string[]): DropoutChain {
   const one = (r: Rational): Rational => ({ n: r.d - r.n, d: r.d });
   const keep = product(rs.map(one));
   const inv = (r: Rational): number | null => (r.n === 0n ? null : toNumber({ n: r.d, d: r.n }));
+  const scale = inv(keep);
   return {
     p: rs.map(toNumber),
     keeps: rs.map((r) => toNumber(one(r))),
     q: toNumber(one(keep)),
     keep: toNumber(keep),
     scales: rs.map((r) => inv(one(r))),
-    scale: inv(keep),
+    // Never Infinity: 1100 halvings keep 2^-1100, whose scale 2^1100 no double holds.
+    scale: scale === Infinity ? null : scale,
+    scaleBeyondFloat64: scale === Infinity ? scientific({ n: keep.d, d: keep.n }, 5) : null,
   };
+}
+
+/** A positive rational beyond float64's range as `m.mmmme+E` with `digits` significant digits. */
+export function scientific(r: Rational, digits: number): string {
+  // 10^e ≤ n/d < 10^(e+1): e from the digit counts, then corrected by one at most.
+  let e = r.n.toString().length - r.d.toString().length;
+  const at = (k: number): boolean =>
+    k >= 0 ? r.n >= r.d * 10n ** BigInt(k) : r.n * 10n ** BigInt(-k) >= r.d;
+  if (!at(e)) e--;
+  // The leading `digits` digits, rounded half up.
+  const shift = digits - 1 - e;
+  const scaled =
+    shift >= 0
+      ? (r.n * 10n ** BigInt(shift) * 2n + r.d) / (2n * r.d)
+      : (r.n * 2n + r.d * 10n ** BigInt(-shift)) / (2n * r.d * 10n ** BigInt(-shift));
+  let m = scaled.toString();
+  if (m.length > digits) {
+    m = m.slice(0, digits);
+    e++;
+  }
+  const mant = m.length > 1 ? `${m[0]}.${m.slice(1)}`.replace(/\.?0+$/, "") : m;
+  return `${mant}e+${e}`;
 }
 
 /** Whether a string is a decimal number in [0, 1] (a valid `nn.Dropout` p). */

@@ -69,7 +69,12 @@ export async function run(ctx: Context, ps: string[], opts: { json?: boolean }):
         keep: r.keep,
         scale: r.scale,
         scales: r.scales,
-        note: r.scale === null ? "q = 1 drops everything: the scale 1/(1 - q) is undefined" : null,
+        note:
+          r.scaleBeyondFloat64 !== null
+            ? `the scale 1/(1 - q) = ${r.scaleBeyondFloat64} is beyond float64's range (about 1.8e308)`
+            : r.scale === null
+              ? "q = 1 drops everything: the scale 1/(1 - q) is undefined"
+              : null,
       }),
     );
     return 0;
@@ -82,12 +87,14 @@ export async function run(ctx: Context, ps: string[], opts: { json?: boolean }):
     num(r.keeps[i]),
     scaleStr(r.scales[i]),
   ]);
-  rows.push([s.bold("equivalent"), s.bold(num(r.q)), num(r.keep), scaleStr(r.scale)]);
+  const equivalentScale =
+    r.scaleBeyondFloat64 !== null ? `${r.scaleBeyondFloat64} (beyond float64)` : scaleStr(r.scale);
+  rows.push([s.bold("equivalent"), s.bold(num(r.q)), num(r.keep), equivalentScale]);
   let text = renderTable(["Layer", "p", "keep 1 − p", "scale 1/(1 − p)"].map(s.bold), rows, {
     right: [1, 2, 3],
   });
   text += `q = 1 − Π(1 − pᵢ) = ${s.bold(num(r.q))}: nn.Dropout(p=${num(r.q)}) drops like the chain.\n`;
-  if (r.scale === null) {
+  if (r.scale === null && r.scaleBeyondFloat64 === null) {
     text +=
       "q = 1: every element is dropped and the scale 1/(1 − q) is undefined (PyTorch outputs zeros).\n";
   }
