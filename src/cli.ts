@@ -285,6 +285,12 @@ export async function main(argv: string[], io: Partial<Context> = {}): Promise<n
     .option("--json", "JSON output (schema in README)")
     .action(run(() => import("./commands/gcn.js")));
 
+  // No command at all: one line, not commander's help on stderr (a refusal is one line).
+  if (argv.every((a) => a === "--no-color")) {
+    const names = program.commands.map((c) => c.name()).filter((n) => n !== "help");
+    ctx.err(`dlq: missing command: one of ${names.join(", ")} (dlq --help describes them)\n`);
+    return EXIT.badInput;
+  }
   try {
     await program.parseAsync(argv, { from: "user" });
     return code;

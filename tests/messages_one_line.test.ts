@@ -19,6 +19,14 @@ describe("commander's errors are one line", () => {
   it("an unknown command with its suggestion", () => {
     oneLine(dlq(["shap", "x"]), /^dlq: unknown command 'shap' \(Did you mean shape\?\)\n$/);
   });
+  it("no command at all: one line naming the commands, not the help on stderr", () => {
+    for (const args of [[], ["--no-color"]]) {
+      oneLine(
+        dlq(args),
+        /^dlq: missing command: one of shape, rf, dropout, grad, gradcheck, derive, check, loss, kl, gcn \(dlq --help describes them\)\n$/,
+      );
+    }
+  });
   it("an unknown option with its suggestion", () => {
     oneLine(
       dlq(["dropout", "--jsn", "0.1"]),
