@@ -110,16 +110,16 @@ class ReprParser {
     return root;
   }
 
-  /**
-   * Parses one module whose text starts on the current line at `column`; advances past it.
-   * `depth` counts the containers around it (at most {@link MAX_MODULE_DEPTH}).
-   */
   /** Counts `n` more modules; refuses the model past {@link MAX_MODULES}. */
   private count(n: number, loc: Loc): void {
     this.modules += n;
     if (this.modules > MAX_MODULES) throw tooManyModules(loc);
   }
 
+  /**
+   * Parses one module whose text starts on the current line at `column`; advances past it.
+   * `depth` counts the containers around it (at most {@link MAX_MODULE_DEPTH}).
+   */
   private entry(content: string, line: Line, column: number, depth = 0): ModuleSpec {
     const open = OPEN.exec(content);
     if (open) {
