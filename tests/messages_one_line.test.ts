@@ -1,6 +1,6 @@
 // A refusal is one line: commander's "(Did you mean …?)" on the same line as its error, an input's
 // line breaks and control characters escaped, "internal error:" said once.
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -73,6 +73,7 @@ describe("internal error is said once", () => {
     const f = join(dir, "a.yaml");
     writeFileSync(f, `- id: q\n  run: dlq kl --mu "${deep}" --logvar 0\n  expect: {value: 1}\n`);
     const r = dlq(["check", f]);
+    rmSync(dir, { recursive: true, force: true });
     expect(r.stderr).toMatch(
       /^dlq: [^\n]*a\.yaml:2:8: entry 'q': internal error: [^\n]* \(a bug in dlq\)\n$/,
     );

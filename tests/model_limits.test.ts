@@ -1,16 +1,18 @@
 // Models too large for dlq are refused up front with one line saying what to change (exit 2), and
 // large ones that fit are read in linear time. Bounds are asserted from outside: a child process
 // with a generous timeout and a capped heap; values are hand-derived.
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { MAX_NUM_LAYERS } from "../src/analysis/layers/recurrent.js";
 import { renderTable } from "../src/commands/table.js";
 import { MAX_JSON_VALUES, MAX_MODULES, MAX_REPR_LINES } from "../src/spec/limits.js";
 import { dlq } from "./helpers.js";
 
 const dir = mkdtempSync(join(tmpdir(), "dlq-model-limits-"));
+// The files here reach 60 MB each.
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const file = (name: string, text: string): string => {
   const p = join(dir, name);
   writeFileSync(p, text);

@@ -7,10 +7,11 @@
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { dlq, dlqInProcess } from "./helpers.js";
 
 const dir = mkdtempSync(join(tmpdir(), "dlq-no-exec-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 /** The file every payload would create. */
 const TARGET = join(dir, "pwned");
 const SHELL = `touch ${TARGET}`;
