@@ -6,7 +6,8 @@
 //   scale        10,000- and 20,000-layer specs through `shape` and `rf` (goal: 10k under 0.5 s,
 //                20k within 2.2× of 10k: linear)
 //
-// Further suites (tensor.bench.js, gradcheck.bench.js, grad.bench.js) run after these when present.
+// Further suites (tensor.bench.js, gradcheck.bench.js, grad.bench.js, limits.bench.js) run after
+// these when present.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -119,7 +120,7 @@ try {
   rmSync(hundred);
 }
 
-for (const suite of ["tensor.bench.js", "gradcheck.bench.js", "grad.bench.js"]) {
+for (const suite of ["tensor.bench.js", "gradcheck.bench.js", "grad.bench.js", "limits.bench.js"]) {
   const path = join(root, "bench", suite);
   if (!existsSync(path)) continue;
   console.log(`\n== bench/${suite}`);

@@ -57,7 +57,11 @@ export { wantColor };
  * is the error itself (`dlq check` shows an entry's first line).
  */
 export function internalErrorText(e: unknown, argv: readonly string[], debug: boolean): string {
-  const msg = escapeControls(e instanceof Error ? e.message : String(e));
+  // said once, whatever the message quotes ("internal error: internal error: …")
+  const msg = escapeControls(e instanceof Error ? e.message : String(e)).replace(
+    /^(internal error: )+/,
+    "",
+  );
   const quote = (a: string): string =>
     /^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`;
   const command = escapeControls(["dlq", ...argv].map(quote).join(" "));
@@ -165,6 +169,23 @@ function startUp(argv: readonly string[], io: Partial<Context>): StartUp {
   return { color, output };
 }
 
+/**
+ * commander's message as dlq's one line: `dlq: …`, with its "(Did you mean …?)" on the same line
+ * and the user's text escaped (src/util/quote.ts). An unknown option that is not a long option
+ * (`-x^2`, `-0.5`) is most likely a value starting with '-': the hint says to put it after `--`.
+ */
+export function commanderLine(message: string, command?: string): string {
+  let text = message
+    .replace(/^error: /, "")
+    .replace(/\s+$/, "")
+    .replace(/\s*\n\s*(?=\(Did you mean)/g, " ");
+  if (command !== undefined && /^unknown option '-(?!-)/.test(text)) {
+    const value = /^unknown option '(.*)'/s.exec(text)?.[1] ?? "-x";
+    text += ` (a value starting with '-' goes after '--', e.g. dlq ${command} -- ${quoteToken(value, 40)})`;
+  }
+  return `dlq: ${escapeControls(text)}\n`;
+}
+
 /** Runs the dlq command line; resolves to the process exit code. */
 export async function main(argv: string[], io: Partial<Context> = {}): Promise<number> {
   let start: StartUp;
@@ -232,7 +253,7 @@ async function runProgram(argv: string[], ctx: Context): Promise<number> {
     .configureOutput({
       writeOut: (s) => ctx.out(s),
       writeErr: (s) => ctx.err(s),
-      outputError: (s, write) => write(`dlq: ${s.replace(/^error: /, "")}`),
+      outputError: (s, write) => write(commanderLine(s)),
     });
 
   const sub = (name: string, description: string, examples: string[]): Command =>
@@ -247,7 +268,7 @@ async function runProgram(argv: string[], ctx: Context): Promise<number> {
       .configureOutput({
         writeOut: (s) => ctx.out(s),
         writeErr: (s) => ctx.err(s),
-        outputError: (s, write) => write(`dlq: ${s.replace(/^error: /, "")}`),
+        outputError: (s, write) => write(commanderLine(s, name)),
       });
   /** `--format`, for the commands that print tables in every format. */
   const formatOption = (): Option =>
@@ -494,6 +515,12 @@ async function runProgram(argv: string[], ctx: Context): Promise<number> {
       ctx.out(completionScript(shell as (typeof SHELLS)[number], tree()));
     });
 
+  // No command at all: one line, not commander's help on stderr (a refusal is one line).
+  if (argv.every((a) => a === "--no-color")) {
+    const names = program.commands.map((c) => c.name()).filter((n) => n !== "help");
+    ctx.err(`dlq: missing command: one of ${names.join(", ")} (dlq --help describes them)\n`);
+    return EXIT.badInput;
+  }
   try {
     await program.parseAsync(argv, { from: "user" });
     return code;

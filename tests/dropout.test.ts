@@ -60,6 +60,7 @@ describe("dropoutChainSymbolic", () => {
     expect(dropoutChainSymbolic(["p1", "p2"])).toEqual({
       p: ["p1", "p2"],
       q: "p1 + p2 - p1*p2",
+      expanded: true,
       keep: "(1 - p1)*(1 - p2)",
       scale: "1/((1 - p1)*(1 - p2))",
     });

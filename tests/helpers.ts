@@ -30,17 +30,29 @@ export function loadFile(path: string) {
   return load(readFileSync(ROOT + path, "utf8"), path);
 }
 
-/** Runs the built CLI (`npm run build` comes first in `npm test`). */
-export function dlq(args: string[], opts: { input?: string; env?: Record<string, string> } = {}) {
-  const r = spawnSync(process.execPath, [ROOT + "bin/dlq.js", ...args], {
+/**
+ * Runs the built CLI (`npm run build` comes first in `npm test`). `timeoutMs` kills a run that
+ * takes longer (its code is then null, and `signal` says why); `heapMb` caps V8's heap
+ * (`--max-old-space-size`): bounds asserted from outside, never a timed unit test.
+ */
+export function dlq(
+  args: string[],
+  opts: { input?: string; env?: Record<string, string>; timeoutMs?: number; heapMb?: number } = {},
+) {
+  const node = opts.heapMb !== undefined ? [`--max-old-space-size=${opts.heapMb}`] : [];
+  const r = spawnSync(process.execPath, [...node, ROOT + "bin/dlq.js", ...args], {
     input: opts.input ?? "",
     encoding: "utf8",
     env: { ...process.env, NO_COLOR: "", FORCE_COLOR: "", ...opts.env },
     cwd: ROOT,
+    maxBuffer: 256 * 1024 * 1024,
+    ...(opts.timeoutMs !== undefined
+      ? { timeout: opts.timeoutMs, killSignal: "SIGKILL" as const }
+      : {}),
   });
   // Every --json document the tests produce is checked against its schema (tests/schemas.ts).
   checkJsonOutput(args, r.status, r.stdout);
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  return { code: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
 }
 
 /** Runs a dlq command line in-process (src/cli.ts's `main`), capturing stdout and stderr. */

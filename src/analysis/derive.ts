@@ -13,6 +13,15 @@
  * operators, parentheses and a whitelist of elementary functions are accepted, so a disabled
  * function is refused with exit 2 before it could run.
  *
+ * mathjs's symbolic work is bounded, not only the input's length: simplification can take time
+ * exponential in the number of terms of a sum (`x+x+…+x`, 27 terms: 40 s) and a tower `x^x^…^x`
+ * has a derivative quadratic in its height. dlq counts mathjs's steps on its private instance
+ * (each type test and serialisation of a node: {@link countSteps}); the unsimplified derivative
+ * must be at most {@link MAX_DERIVATIVE_NODES} nodes (else exit 2), and a simplification that
+ * exceeds {@link SIMPLIFY_STEPS} steps (about a second) is abandoned for the unsimplified
+ * derivative, with a note. Steps, not seconds: the same expression gives the same answer on every
+ * machine.
+ *
  * mathjs is imported on demand (it takes about a second to load).
  */
 import { createRequire } from "node:module";
@@ -23,6 +32,18 @@ import { closeNames } from "../util/suggest.js";
 
 /** Longest accepted expression, in characters. */
 export const MAX_LENGTH = 1000;
+
+/** Nodes of the unsimplified derivative dlq shows and evaluates at most. */
+export const MAX_DERIVATIVE_NODES = 10_000;
+
+/** mathjs steps (see {@link countSteps}) of differentiating, before simplification. */
+export const DERIVATIVE_STEPS = 2_000_000;
+
+/** mathjs steps a simplification may take (under a second) before dlq gives it up. */
+export const SIMPLIFY_STEPS = 1_500_000;
+
+/** mathjs steps of the light clean-up (1·x → x, 0 + x → x) of a derivative left unsimplified. */
+export const CLEANUP_STEPS = 200_000;
 
 /** Functions that are disabled inside expressions (mathjs's security guide, and then some). */
 export const DISABLED = [
@@ -129,10 +150,107 @@ const at1 = (column: number) => ({ file: WHERE, line: 1, column });
 
 interface Limited {
   parse(s: string): MNode;
-  derivative(n: MNode, x: string): MNode;
+  derivative(n: MNode, x: string, options?: { simplify: boolean }): MNode;
+  simplify(n: MNode): MNode;
+  simplifyCore(n: MNode): MNode;
 }
 
 let cached: Limited | null = null;
+
+/** Steps left to the symbolic work running now (Infinity: none is counted). */
+let stepsLeft = Infinity;
+
+/** Thrown inside mathjs when a budget runs out (never reaches the user). */
+class OutOfSteps extends Error {}
+
+/**
+ * Runs `f` with a budget of `steps` mathjs steps; undefined if it ran out. A budget stays spent
+ * once exhausted (every later step throws again), so that a `catch` inside mathjs cannot carry
+ * on past it.
+ */
+function withBudget<T>(steps: number, f: () => T): T | undefined {
+  stepsLeft = steps;
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof OutOfSteps || stepsLeft < 0) return undefined;
+    throw e;
+  } finally {
+    stepsLeft = Infinity;
+  }
+}
+
+/**
+ * Counts mathjs's steps on a private instance's node classes: every type test of a node
+ * (`isOperatorNode`, … — mathjs's algorithms make one per node they look at), every node
+ * serialised (`toJSON`: simplify compares matches that way) and printed (`toString`). Node
+ * constructors test only `isNode`, which is not counted: a budget never runs out inside one.
+ */
+function countSteps(math: Record<string, unknown>): void {
+  const step = (): void => {
+    if (--stepsLeft < 0) throw new OutOfSteps("out of steps");
+  };
+  for (const name of [
+    "OperatorNode",
+    "FunctionNode",
+    "ConstantNode",
+    "SymbolNode",
+    "ParenthesisNode",
+  ]) {
+    const proto = (math[name] as { prototype: Record<string, unknown> }).prototype;
+    Object.defineProperty(proto, `is${name}`, {
+      configurable: true,
+      get() {
+        step();
+        return true;
+      },
+    });
+    const toJSON = proto.toJSON as (this: unknown) => unknown;
+    proto.toJSON = function (this: unknown) {
+      step();
+      return toJSON.call(this);
+    };
+  }
+  const node = (math.Node as { prototype: Record<string, unknown> }).prototype;
+  const toString = node.toString as (this: unknown, o?: unknown) => string;
+  node.toString = function (this: unknown, o?: unknown) {
+    step();
+    return toString.call(this, o);
+  };
+}
+
+/** Nodes of a tree (subtrees mathjs shares between branches count each time they appear). */
+function treeSize(root: MNode, limit: number): number {
+  const memo = new Map<MNode, number>();
+  const size = (n: MNode): number => {
+    const known = memo.get(n);
+    if (known !== undefined) return known;
+    let total = 1;
+    for (const c of children(n)) total = Math.min(limit + 1, total + size(c));
+    memo.set(n, total);
+    return total;
+  };
+  return size(root);
+}
+
+/** A node's children (the function of a FunctionNode is not one). */
+function children(n: MNode): MNode[] {
+  if (n.type === "ParenthesisNode") return n.content ? [n.content] : [];
+  return n.args ?? [];
+}
+
+/** 2000000 → `2,000,000`. */
+const grouped = (n: number): string => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+
+/** Whether a tree holds a constant that is not a finite number (Infinity, NaN from folding). */
+function hasNonFinite(root: MNode): boolean {
+  let found = false;
+  root.traverse((n) => {
+    if (n.type === "ConstantNode" && !(typeof n.value === "number" && Number.isFinite(n.value)))
+      found = true;
+  });
+  return found;
+}
 
 /**
  * mathjs's CommonJS build, required on first use (never at start-up). A synchronous require, as for
@@ -149,7 +267,9 @@ async function mathjs(): Promise<Limited> {
   const math = create(all);
   // keep references before disabling them inside expressions
   const parse = math.parse as unknown as (s: string) => MNode;
-  const derivative = math.derivative as unknown as (n: MNode, x: string) => MNode;
+  const derivative = math.derivative as unknown as Limited["derivative"];
+  const simplify = math.simplify as unknown as Limited["simplify"];
+  const simplifyCore = math.simplifyCore as unknown as Limited["simplifyCore"];
   const disabled: Record<string, () => never> = {};
   for (const name of DISABLED) {
     disabled[name] = () => {
@@ -157,7 +277,8 @@ async function mathjs(): Promise<Limited> {
     };
   }
   math.import(disabled, { override: true });
-  cached = { parse, derivative };
+  countSteps(math as unknown as Record<string, unknown>);
+  cached = { parse, derivative, simplify, simplifyCore };
   return cached;
 }
 
@@ -207,7 +328,7 @@ function validate(root: MNode, text: string): string[] {
         const name = f.type === "SymbolNode" ? String(f.name) : f.toString();
         if (DISABLED.includes(name))
           throw new InputError(`function ${name} is disabled`, at1(col(name)));
-        const arity = FUNCS[name];
+        const arity = Object.hasOwn(FUNCS, name) ? FUNCS[name] : undefined;
         if (!arity) {
           const close = closeNames(name, Object.keys(FUNCS));
           const hint = close.length
@@ -226,15 +347,20 @@ function validate(root: MNode, text: string): string[] {
       case "SymbolNode": {
         if (fnNodes.has(n)) return;
         const name = String(n.name);
-        if (name in CONSTANTS) return;
+        // Own keys only: `constructor` or `toString` is a variable, not Object.prototype's.
+        if (Object.hasOwn(CONSTANTS, name)) return;
         if (name === "Infinity" || name === "NaN")
           throw new InputError(`'${name}' is not a finite number`, at1(col(name)));
         if (DISABLED.includes(name))
           throw new InputError(`function ${name} is disabled`, at1(col(name)));
-        if (name in FUNCS)
+        if (Object.hasOwn(FUNCS, name))
           throw new InputError(`'${name}' is a function: call it, e.g. ${name}(x)`, at1(col(name)));
         if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name))
           throw new InputError(`'${name}' is not a variable name`, at1(col(name)));
+        // Object.prototype's names (constructor, toString, __proto__…): mathjs refuses to read
+        // them from a scope, and `__proto__` would set a point's prototype, not a value.
+        if (name in Object.prototype)
+          throw new InputError(`'${name}' cannot be a variable: rename it`, at1(col(name)));
         if (!symbols.includes(name)) symbols.push(name);
         return;
       }
@@ -343,6 +469,56 @@ const finite = (v: unknown): number | null =>
   typeof v === "number" && Number.isFinite(v) ? v : null;
 
 /**
+ * The derivative of `node` by `wrt`, simplified by mathjs when that fits in {@link SIMPLIFY_STEPS}
+ * and folds no constant out of float64's range (`1e308*x*10`), else as differentiated (with
+ * 1·x, 0+x… removed when that fits too), with a note saying so.
+ * @throws InputError when mathjs refuses, or the derivative exceeds {@link DERIVATIVE_STEPS} or
+ *   {@link MAX_DERIVATIVE_NODES}.
+ */
+function differentiate(m: Limited, node: MNode, wrt: string, notes: string[]): MNode {
+  const tooLarge = (what: string): InputError =>
+    new InputError(
+      `the derivative is too large for dlq (${what}): differentiate a smaller expression, or a part of it at a time`,
+      WHERE,
+    );
+  let raw: MNode | undefined;
+  try {
+    raw = withBudget(DERIVATIVE_STEPS, () => m.derivative(node, wrt, { simplify: false }));
+  } catch (e) {
+    throw new InputError(`mathjs cannot differentiate this: ${(e as Error).message}`, WHERE);
+  }
+  if (raw === undefined) throw tooLarge(`more than ${grouped(DERIVATIVE_STEPS)} steps`);
+  const size = treeSize(raw!, MAX_DERIVATIVE_NODES);
+  if (size > MAX_DERIVATIVE_NODES)
+    throw tooLarge(`more than ${grouped(MAX_DERIVATIVE_NODES)} nodes before simplification`);
+  let simplified: MNode | undefined;
+  try {
+    simplified = withBudget(SIMPLIFY_STEPS, () => m.simplify(raw!));
+  } catch {
+    simplified = undefined;
+  }
+  if (simplified !== undefined && !hasNonFinite(simplified)) return simplified;
+  notes.push(
+    simplified === undefined
+      ? `the derivative is shown as differentiated, not simplified: simplifying it takes mathjs more than ${grouped(SIMPLIFY_STEPS)} steps`
+      : "the derivative is shown as differentiated, not simplified: simplifying it folds constants beyond float64's range (about 1.8e308)",
+  );
+  let core: MNode | undefined;
+  try {
+    core = withBudget(CLEANUP_STEPS, () => m.simplifyCore(raw!));
+  } catch {
+    core = undefined;
+  }
+  const shown = core !== undefined && !hasNonFinite(core) ? core : raw!;
+  if (hasNonFinite(shown))
+    throw new InputError(
+      "the derivative has a constant beyond float64's range (about 1.8e308)",
+      WHERE,
+    );
+  return shown;
+}
+
+/**
  * Differentiates `text` with respect to `opts.wrt` and cross-checks the result.
  * @throws InputError (exit 2) on a too long or invalid expression, a disabled or unknown function,
  *   a non-finite literal (`1e400`), an ambiguous variable, a `--wrt` symbol not in the
@@ -360,6 +536,9 @@ export async function derive(text: string, opts: DeriveOptions = {}): Promise<De
   try {
     node = m.parse(text);
   } catch (e) {
+    // mathjs's parser recurses once per nesting level: ((((x)))) 400 deep exhausts the stack.
+    if (e instanceof RangeError && /call stack/i.test(e.message))
+      throw new InputError("the expression nests too deeply for mathjs's parser", WHERE);
     const msg = (e as Error).message;
     const ch = /\(char (\d+)\)/.exec(msg);
     throw new InputError(
@@ -406,12 +585,7 @@ export async function derive(text: string, opts: DeriveOptions = {}): Promise<De
       );
     }
   }
-  let d: MNode;
-  try {
-    d = m.derivative(node, wrt);
-  } catch (e) {
-    throw new InputError(`mathjs cannot differentiate this: ${(e as Error).message}`, WHERE);
-  }
+  const d = differentiate(m, node, wrt, notes);
   const fC = node.compile();
   const dC = d.compile();
   const pts: Record<string, number>[] =

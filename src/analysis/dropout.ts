@@ -45,7 +45,9 @@ export function parseDecimal(text: string): Rational | undefined {
 
 /** Number of bits of a non-negative BigInt. */
 function bitLength(x: bigint): number {
-  return x === 0n ? 0 : x.toString(2).length;
+  if (x === 0n) return 0;
+  const hex = x.toString(16);
+  return (hex.length - 1) * 4 + parseInt(hex[0], 16).toString(2).length;
 }
 
 /**
@@ -80,8 +82,32 @@ export interface DropoutChain {
   keeps: number[];
   /** Inverted-dropout scale of each layer, 1/(1 − pᵢ); null where pᵢ = 1 (undefined: nothing is kept). */
   scales: (number | null)[];
-  /** Scale of the equivalent layer, 1/(1 − q) = Π 1/(1 − pᵢ); null when q = 1. */
+  /**
+   * Scale of the equivalent layer, 1/(1 − q) = Π 1/(1 − pᵢ); null when q = 1, and when it is
+   * beyond float64's range (then {@link DropoutChain.scaleBeyondFloat64} gives it).
+   */
   scale: number | null;
+  /** The scale in scientific notation (`1.3583e+331`) when it exceeds float64's range, else null. */
+  scaleBeyondFloat64: string | null;
+}
+
+/**
+ * The product of rationals, unreduced: a balanced product tree, so that 10,000 factors cost a few
+ * big multiplications (V8 multiplies large BigInts in sub-quadratic time) rather than 10,000
+ * multiplications and gcds of an ever longer number. {@link toNumber} needs no reduced form.
+ */
+function product(rs: readonly Rational[]): Rational {
+  if (rs.length === 0) return { n: 1n, d: 1n };
+  let level = rs.slice();
+  while (level.length > 1) {
+    const next: Rational[] = [];
+    for (let i = 0; i + 1 < level.length; i += 2) {
+      next.push({ n: level[i].n * level[i + 1].n, d: level[i].d * level[i + 1].d });
+    }
+    if (level.length % 2 === 1) next.push(level[level.length - 1]);
+    level = next;
+  }
+  return level[0];
 }
 
 /**
@@ -96,21 +122,42 @@ export function dropoutChain(ps: readonly string[]): DropoutChain {
     const x = toNumber(r);
     return x === 1 || x === 0 ? { n: BigInt(x), d: 1n } : r;
   });
-  const one = (r: Rational): Rational => rat(r.d - r.n, r.d);
-  let keep: Rational = { n: 1n, d: 1n };
-  for (const r of rs) {
-    const k = one(r);
-    keep = rat(keep.n * k.n, keep.d * k.d);
-  }
-  const inv = (r: Rational): number | null => (r.n === 0n ? null : toNumber(rat(r.d, r.n)));
+  const one = (r: Rational): Rational => ({ n: r.d - r.n, d: r.d });
+  const keep = product(rs.map(one));
+  const inv = (r: Rational): number | null => (r.n === 0n ? null : toNumber({ n: r.d, d: r.n }));
+  const scale = inv(keep);
   return {
     p: rs.map(toNumber),
     keeps: rs.map((r) => toNumber(one(r))),
     q: toNumber(one(keep)),
     keep: toNumber(keep),
     scales: rs.map((r) => inv(one(r))),
-    scale: inv(keep),
+    // Never Infinity: 1100 halvings keep 2^-1100, whose scale 2^1100 no double holds.
+    scale: scale === Infinity ? null : scale,
+    scaleBeyondFloat64: scale === Infinity ? scientific({ n: keep.d, d: keep.n }, 5) : null,
   };
+}
+
+/** A positive rational beyond float64's range as `m.mmmme+E` with `digits` significant digits. */
+export function scientific(r: Rational, digits: number): string {
+  // 10^e ≤ n/d < 10^(e+1): e from the digit counts, then corrected by one at most.
+  let e = r.n.toString().length - r.d.toString().length;
+  const at = (k: number): boolean =>
+    k >= 0 ? r.n >= r.d * 10n ** BigInt(k) : r.n * 10n ** BigInt(-k) >= r.d;
+  if (!at(e)) e--;
+  // The leading `digits` digits, rounded half up.
+  const shift = digits - 1 - e;
+  const scaled =
+    shift >= 0
+      ? (r.n * 10n ** BigInt(shift) * 2n + r.d) / (2n * r.d)
+      : (r.n * 2n + r.d * 10n ** BigInt(-shift)) / (2n * r.d * 10n ** BigInt(-shift));
+  let m = scaled.toString();
+  if (m.length > digits) {
+    m = m.slice(0, digits);
+    e++;
+  }
+  const mant = m.length > 1 ? `${m[0]}.${m.slice(1)}`.replace(/\.?0+$/, "") : m;
+  return `${mant}e+${e}`;
 }
 
 /** Whether a string is a decimal number in [0, 1] (a valid `nn.Dropout` p). */
@@ -119,45 +166,46 @@ export function isProbability(text: string): boolean {
   return r !== undefined && r.n >= 0n && r.n <= r.d;
 }
 
-/** A term of a multilinear polynomial: an exact coefficient times a product of distinct symbols. */
-interface Term {
-  coef: Rational;
-  symbols: string[];
-}
-
-function addTerm(terms: Map<string, Term>, symbols: string[], coef: Rational): void {
-  const key = symbols.join("\u0000");
-  const t = terms.get(key);
-  if (t) {
-    t.coef = rat(t.coef.n * coef.d + coef.n * t.coef.d, t.coef.d * coef.d);
-    if (t.coef.n === 0n) terms.delete(key);
-  } else if (coef.n !== 0n) {
-    terms.set(key, { coef, symbols });
-  }
-}
-
 /** Renders an exact rational as a short decimal when it has one, else as `n/d`. */
 export function formatRational(r: Rational): string {
-  let d = r.d;
-  let twos = 0;
+  // d = 2^twos · 5^fives · rest, in a few big operations (d may have 100,000 digits).
+  const twos = bitLength(r.d & -r.d) - 1;
+  let d = r.d >> BigInt(twos);
   let fives = 0;
-  for (; d % 2n === 0n; twos++) d /= 2n;
-  for (; d % 5n === 0n; fives++) d /= 5n;
-  if (d !== 1n) return `${r.n}/${r.d}`;
+  if (d > 1n) {
+    const k = Math.round((bitLength(d) - 1) / Math.log2(5));
+    for (const j of [k - 1, k, k + 1]) {
+      if (j > 0 && 5n ** BigInt(j) === d) {
+        fives = j;
+        d = 1n;
+      }
+    }
+    for (; d % 5n === 0n && fives < 64; fives++) d /= 5n;
+  }
+  if (d !== 1n) {
+    const g = rat(r.n, r.d);
+    return `${g.n}/${g.d}`;
+  }
   const places = Math.max(twos, fives);
   const scaled = (r.n * 10n ** BigInt(places)) / r.d;
   const neg = scaled < 0n;
   const digits = (neg ? -scaled : scaled).toString().padStart(places + 1, "0");
   const int = digits.slice(0, digits.length - places);
+  // An unreduced n/d (a product of decimals) has trailing zeros: 0.50 is 0.5.
   const frac = places > 0 ? "." + digits.slice(digits.length - places) : "";
-  return `${neg ? "-" : ""}${int}${frac}`;
+  return `${neg ? "-" : ""}${int}${frac.replace(/\.?0+$/, "")}`;
 }
 
 /** Symbolic result of {@link dropoutChainSymbolic}: expressions in mathjs/Python syntax. */
 export interface DropoutChainSymbolic {
   p: string[];
-  /** q expanded by inclusion–exclusion, e.g. `p1 + p2 - p1*p2`. */
+  /**
+   * q expanded by inclusion–exclusion, e.g. `p1 + p2 - p1*p2`; with more than
+   * {@link MAX_EXPANDED_SYMBOLS} symbolic layers, the product form `1 - (1 - p1)*(1 - p2)*…`.
+   */
   q: string;
+  /** Whether `q` is the expansion (false: the product form). */
+  expanded: boolean;
   /** Π(1 − pᵢ), e.g. `(1 - p1)*(1 - p2)`. */
   keep: string;
   /** 1/Π(1 − pᵢ); null when a pᵢ is 1 (nothing is kept). */
@@ -165,37 +213,68 @@ export interface DropoutChainSymbolic {
 }
 
 /**
+ * The most symbolic layers whose q is expanded: the expansion of n distinct symbols has 2ⁿ − 1
+ * terms (1,023 for 10); beyond, q is given as the product 1 − Π(1 − pᵢ).
+ */
+export const MAX_EXPANDED_SYMBOLS = 10;
+
+/**
  * The chain with symbols: q = 1 − Π(1 − pᵢ) expanded into a multilinear polynomial with exact
- * coefficients (inclusion–exclusion: e₁ − e₂ + e₃ − …, eₖ the elementary symmetric polynomials).
- * Entries are decimal strings or identifiers; symbols that repeat are treated as distinct factors
- * of the same value only once per position (p·p stays p·p).
+ * coefficients (inclusion–exclusion: e₁ − e₂ + e₃ − …, eₖ the elementary symmetric polynomials)
+ * when at most {@link MAX_EXPANDED_SYMBOLS} entries are symbols, else in product form. Entries
+ * are decimal strings or identifiers; symbols that repeat are treated as distinct factors of the
+ * same value only once per position (p·p stays p·p). The numeric layers multiply into one exact
+ * constant C = Π(1 − pⱼ), so that q = 1 − C·Π(1 − symbolᵢ): the work is 2^(symbols) terms,
+ * whatever the number of numeric layers.
  */
 export function dropoutChainSymbolic(ps: readonly string[]): DropoutChainSymbolic {
-  // keep = Π (1 − pᵢ), expanded.
-  let terms = new Map<string, Term>([["", { coef: { n: 1n, d: 1n }, symbols: [] }]]);
-  for (const p of ps) {
-    const r = parseDecimal(p);
-    const next = new Map<string, Term>();
+  const numeric = ps.map((p) => parseDecimal(p));
+  const factor = (p: string, r: Rational | undefined): string =>
+    r ? formatRational(rat(r.d - r.n, r.d)) : `(1 - ${p})`;
+  const keep = ps.map((p, i) => factor(p, numeric[i])).join("*");
+  // A numeric p = 1 keeps nothing: the scale 1/(1 − q) is undefined.
+  const dropsAll = numeric.some((r) => r !== undefined && r.n === r.d);
+  const scale = dropsAll ? null : ps.length > 1 ? `1/(${keep})` : `1/${keep}`;
+  const symbols = ps.filter((_, i) => !numeric[i]);
+  if (symbols.length > MAX_EXPANDED_SYMBOLS) {
+    return { p: [...ps], q: `1 - ${keep}`, expanded: false, keep, scale };
+  }
+  // C = Π over the numeric layers of (1 − pⱼ), unreduced.
+  const c = product(
+    numeric.filter((r): r is Rational => r !== undefined).map((r) => ({ n: r.d - r.n, d: r.d })),
+  );
+  // Π over the symbolic layers of (1 − pᵢ), expanded with integer coefficients.
+  let terms = new Map<string, { k: bigint; symbols: string[] }>([["", { k: 1n, symbols: [] }]]);
+  for (const p of symbols) {
+    const next = new Map<string, { k: bigint; symbols: string[] }>();
+    const add = (syms: string[], k: bigint): void => {
+      const key = syms.join("\u0000");
+      const t = next.get(key);
+      if (t) t.k += k;
+      else next.set(key, { k, symbols: syms });
+    };
     for (const t of terms.values()) {
-      addTerm(next, t.symbols, t.coef); // t · 1
-      if (r) addTerm(next, t.symbols, rat(-t.coef.n * r.n, t.coef.d * r.d));
-      else addTerm(next, [...t.symbols, p], rat(-t.coef.n, t.coef.d)); // t · (−p)
+      add(t.symbols, t.k); // t · 1
+      add([...t.symbols, p], -t.k); // t · (−p)
     }
     terms = next;
   }
-  // q = 1 − keep
-  const q = new Map<string, Term>();
-  addTerm(q, [], { n: 1n, d: 1n });
-  for (const t of terms.values()) addTerm(q, t.symbols, rat(-t.coef.n, t.coef.d));
+  // q = 1 − C·Π(1 − pᵢ): the constant term 1 − C, then −k·C for each other term.
+  const q: { coef: Rational; symbols: string[] }[] = [];
+  for (const t of terms.values()) {
+    const coef: Rational =
+      t.symbols.length === 0 ? { n: c.d - t.k * c.n, d: c.d } : { n: -t.k * c.n, d: c.d };
+    if (coef.n !== 0n) q.push({ coef, symbols: t.symbols });
+  }
   // Terms by degree, then in the order their symbols were given: p1 + p2 − p1·p2.
-  const pos = (t: Term): number[] => t.symbols.map((x) => ps.indexOf(x));
+  const first = new Map<string, number>();
+  ps.forEach((p, i) => first.has(p) || first.set(p, i));
+  const pos = (t: { symbols: string[] }): number[] => t.symbols.map((x) => first.get(x)!);
   const lex = (a: number[], b: number[]): number => {
     for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i] - b[i];
     return 0;
   };
-  const ordered = [...q.values()].sort(
-    (a, b) => a.symbols.length - b.symbols.length || lex(pos(a), pos(b)),
-  );
+  const ordered = q.sort((a, b) => a.symbols.length - b.symbols.length || lex(pos(a), pos(b)));
   let text = "";
   for (const t of ordered) {
     const neg = t.coef.n < 0n;
@@ -204,16 +283,5 @@ export function dropoutChainSymbolic(ps: readonly string[]): DropoutChainSymboli
       t.symbols.length === 0 ? mag : (mag === "1" ? "" : `${mag}*`) + t.symbols.join("*");
     text += text === "" ? (neg ? `-${body}` : body) : neg ? ` - ${body}` : ` + ${body}`;
   }
-  const factor = (p: string): string => {
-    const r = parseDecimal(p);
-    return r ? formatRational(rat(r.d - r.n, r.d)) : `(1 - ${p})`;
-  };
-  const keep = ps.map(factor).join("*");
-  // A numeric p = 1 keeps nothing: the scale 1/(1 − q) is undefined.
-  const dropsAll = ps.some((p) => {
-    const r = parseDecimal(p);
-    return r !== undefined && r.n === r.d;
-  });
-  const scale = dropsAll ? null : ps.length > 1 ? `1/(${keep})` : `1/${keep}`;
-  return { p: [...ps], q: text || "0", keep, scale };
+  return { p: [...ps], q: text || "0", expanded: true, keep, scale };
 }

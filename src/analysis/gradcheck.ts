@@ -720,8 +720,53 @@ export interface GradcheckReport {
 }
 
 /**
+ * The most Jacobian entries a full check compares: each costs about a microsecond and 8 bytes
+ * (4 million: a few seconds, 32 MB). `W*2` with W 300×300 has 8.1e9 (it could not be allocated).
+ */
+export const MAX_JACOBIAN_ENTRIES = 4_000_000;
+
+/**
+ * The most work of a full check's evaluations: (2 × input elements + output elements) evaluations
+ * of f, each over at least its inputs and output (about 5 ns an element: 1e9 is a few seconds).
+ * `torch.sum(W)` with W 2000×2000 would be 3.2e13 (hours).
+ */
+export const MAX_FULL_CHECK_WORK = 1e9;
+
+/**
+ * Refuses, once f's output size is known and before anything is perturbed, a full check too large
+ * to run ({@link MAX_JACOBIAN_ENTRIES}, {@link MAX_FULL_CHECK_WORK}), suggesting --fast (one
+ * directional derivative per input, whatever the sizes). Deterministic: sizes, not seconds.
+ */
+function admitFullCheck(p: Prepared): (plan: { outputSize: number; mode: string }) => void {
+  return ({ outputSize: m, mode }) => {
+    if (mode !== "full") return;
+    const n = p.inputs.reduce((s, i) => s + i.tensor.size, 0);
+    const elements =
+      m + n + p.constants.reduce((s, c) => s + c.shape.reduce((a, b) => a * b, 1), 0);
+    const entries = m * n;
+    const evaluations = 2 * n + m;
+    const work = evaluations * elements;
+    const fix =
+      "use --fast (one directional derivative vᵀJu per input, as PyTorch's fast_mode=True) or smaller inputs";
+    if (entries > MAX_JACOBIAN_ENTRIES) {
+      throw new InputError(
+        `the full check would compare ${entries.toExponential(1)} Jacobian entries (${m} output × ${n} input elements), more than dlq does (${MAX_JACOBIAN_ENTRIES.toExponential(0)}): ${fix}`,
+        p.where,
+      );
+    }
+    if (work > MAX_FULL_CHECK_WORK) {
+      throw new InputError(
+        `the full check would evaluate the function ${evaluations} times over ${elements} elements (about ${work.toExponential(1)} element operations; dlq does ${MAX_FULL_CHECK_WORK.toExponential(0)}): ${fix}`,
+        p.where,
+      );
+    }
+  };
+}
+
+/**
  * Runs the check (options override the snippet's own `gradcheck(...)` tolerances, which
  * override PyTorch's defaults).
+ * @throws InputError when a full check is too large to run (see {@link admitFullCheck}).
  */
 export function runGradcheck(p: Prepared, opts: CheckOptions = {}): GradcheckReport {
   const eps = opts.eps ?? p.requested.eps ?? 1e-6;
@@ -738,6 +783,7 @@ export function runGradcheck(p: Prepared, opts: CheckOptions = {}): GradcheckRep
     generator: new Generator(seed),
     allowInconclusive: opts.allowInconclusive ?? false,
     ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+    admit: admitFullCheck(p),
   });
   const outShape = r.outputShape;
   const at = (e: T.GradcheckEntry | null): At | null =>

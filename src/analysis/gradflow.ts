@@ -617,6 +617,43 @@ export function checkStudy(
   }
 }
 
+/** The most memory one `dlq grad` run may need, by {@link checkMemory}'s estimate (1 GiB). */
+export const MEMORY_BUDGET = 2 ** 30;
+
+/**
+ * Refuses, before anything is allocated, a study whose tensors would not fit in
+ * {@link MEMORY_BUDGET}. The estimate: the tensor core stores float64 (8 bytes an element), and a
+ * forward/backward keeps each application's output, its gradient and about one temporary of its
+ * size (×3), and each parameter with its gradient and its initialisation's temporary (×3):
+ * 8 × 3 × (input + Σ outputs + parameters) bytes. One seed and one variant at a time, so neither
+ * multiplies it. (VGG-11 at 32×32: 133 M parameters, about 3 GB: it allocated 1.1 GB before
+ * failing.)
+ * @param facts the model's shapes at the study's input (src/analysis/model.ts `modelFacts`).
+ * @param p the study's protocol (its input, batch included).
+ * @throws InputError saying what to change.
+ */
+export function checkMemory(
+  facts: { layers: readonly { output: readonly number[]; kind?: string }[]; params: number },
+  p: Pick<GradProtocol, "input">,
+): void {
+  const size = (s: readonly number[]): number => s.reduce((a, b) => a * b, 1);
+  let elements = size(p.input);
+  // a container's output is one of its layers' (counted there)
+  for (const l of facts.layers) if (l.kind !== "container") elements += size(l.output);
+  const bytes = 8 * 3 * (elements + facts.params);
+  if (bytes > MEMORY_BUDGET) {
+    const gb = (x: number): string => `${(x / 2 ** 30).toFixed(1)} GB`;
+    const what =
+      facts.params >= elements
+        ? `${facts.params.toExponential(2)} parameters`
+        : `${elements.toExponential(2)} activation elements at input [${p.input.join(", ")}]`;
+    throw new InputError(
+      `this study would need about ${gb(bytes)} of memory (mostly ${what}, as float64 with their gradients); dlq grad allows ${gb(MEMORY_BUDGET)}: ${facts.params >= elements ? "use a smaller model (fewer or narrower layers)" : "use a smaller --input (spatial size) or --batch"}`,
+      facts.params >= elements ? undefined : "--input",
+    );
+  }
+}
+
 /**
  * The default input shape of `dlq grad`: the given or stated shape, else `(batch, in_features)`
  * for a Linear-first model; the batch dimension replaced by `batch`.

@@ -67,6 +67,16 @@ function firstLine(s: string): string {
   return e.length > 300 ? e.slice(0, 299) + "…" : e;
 }
 
+/**
+ * An entry's internal-error message without the words the line around it already says: the
+ * entry's own stderr reads "internal error: X (this is a bug in dlq; please report it)".
+ */
+function bugText(message: string): string {
+  return message
+    .replace(/^(internal error: )+/, "")
+    .replace(/ \(this is a bug in dlq; please report it\)$/, "");
+}
+
 /** The entry's result when its run did not end normally (stopped, or a dlq bug). */
 function stoppedResult(base: Omit<EntryResult, "status" | "checks">, raw: RawRun): EntryResult {
   if (raw.stopped) {
@@ -399,7 +409,7 @@ export async function run(ctx: Context, file: string, opts: CheckOptions): Promi
       // An internal error is a dlq bug: say so on stderr too (the report still goes to stdout).
       if (e.status === "error" && e.reason === "internal") {
         ctx.err(
-          `dlq: ${escapeControls(e.where)}: entry ${quoteToken(e.id)}: internal error: ${escapeControls(e.message ?? "")} (a bug in dlq)\n`,
+          `dlq: ${escapeControls(e.where)}: entry ${quoteToken(e.id)}: internal error: ${escapeControls(bugText(e.message ?? ""))} (a bug in dlq)\n`,
         );
       }
     }

@@ -25,6 +25,9 @@ export function parsePoint(text: string): Record<string, number> {
         "expected NAME=NUMBER[,NAME=NUMBER...], e.g. x=0 or x=1,y=2",
         `--at ${text}`,
       );
+    // `__proto__` would set the object's prototype, not a value (it cannot be a variable).
+    if (m[1] === "__proto__")
+      throw new InputError("'__proto__' cannot be a variable", `--at ${text}`);
     out[m[1]] = v;
   }
   return out;

@@ -1,5 +1,6 @@
 /** `dlq dropout P1 [P2 ...] [--json]`: the single dropout equivalent to a chain. */
 import {
+  MAX_EXPANDED_SYMBOLS,
   dropoutChain,
   dropoutChainSymbolic,
   isProbability,
@@ -34,10 +35,20 @@ export async function run(ctx: Context, ps: string[], opts: { json?: boolean }):
   if (ps.some((p) => !parseDecimal(p))) {
     const r = dropoutChainSymbolic(ps);
     if (opts.json) {
-      ctx.out(jsonDoc({ symbolic: true, p: r.p, q: r.q, keep: r.keep, scale: r.scale }));
+      ctx.out(
+        jsonDoc({
+          symbolic: true,
+          p: r.p,
+          q: r.q,
+          expanded: r.expanded,
+          keep: r.keep,
+          scale: r.scale,
+        }),
+      );
       return 0;
     }
     const pretty = (e: string): string => e.replace(/\*/g, "·").replace(/ - /g, " − ");
+    const symbols = ps.filter((p) => !parseDecimal(p)).length;
     if (outputOf(ctx).format === "csv") {
       ctx.out(
         renderTable(
@@ -55,7 +66,10 @@ export async function run(ctx: Context, ps: string[], opts: { json?: boolean }):
     ctx.out(
       `q = ${s.bold(pretty(r.q))}\n` +
         `keep probability 1 − q = ${pretty(r.keep)}\n` +
-        `inverted-dropout scale 1/(1 − q) = ${r.scale === null ? "undefined (a p is 1: nothing is kept)" : pretty(r.scale)}\n`,
+        `inverted-dropout scale 1/(1 − q) = ${r.scale === null ? "undefined (a p is 1: nothing is kept)" : pretty(r.scale)}\n` +
+        (r.expanded
+          ? ""
+          : `note: q is left as 1 − Π(1 − pᵢ): expanded over ${symbols} symbolic layers it would have up to 2^${symbols} − 1 terms (dlq expands up to ${MAX_EXPANDED_SYMBOLS})\n`),
     );
     return 0;
   }
@@ -69,7 +83,12 @@ export async function run(ctx: Context, ps: string[], opts: { json?: boolean }):
         keep: r.keep,
         scale: r.scale,
         scales: r.scales,
-        note: r.scale === null ? "q = 1 drops everything: the scale 1/(1 - q) is undefined" : null,
+        note:
+          r.scaleBeyondFloat64 !== null
+            ? `the scale 1/(1 - q) = ${r.scaleBeyondFloat64} is beyond float64's range (about 1.8e308)`
+            : r.scale === null
+              ? "q = 1 drops everything: the scale 1/(1 - q) is undefined"
+              : null,
       }),
     );
     return 0;
@@ -82,7 +101,9 @@ export async function run(ctx: Context, ps: string[], opts: { json?: boolean }):
     num(r.keeps[i]),
     scaleStr(r.scales[i]),
   ]);
-  rows.push([s.bold("equivalent"), s.bold(num(r.q)), num(r.keep), scaleStr(r.scale)]);
+  const equivalentScale =
+    r.scaleBeyondFloat64 !== null ? `${r.scaleBeyondFloat64} (beyond float64)` : scaleStr(r.scale);
+  rows.push([s.bold("equivalent"), s.bold(num(r.q)), num(r.keep), equivalentScale]);
   let text = renderTable(["Layer", "p", "keep 1 − p", "scale 1/(1 − p)"].map(s.bold), rows, {
     right: [1, 2, 3],
     output: outputOf(ctx),
@@ -93,7 +114,7 @@ export async function run(ctx: Context, ps: string[], opts: { json?: boolean }):
   }
   if (outputOf(ctx).format === "markdown") text += "\n";
   text += `q = 1 − Π(1 − pᵢ) = ${s.bold(num(r.q))}: nn.Dropout(p=${num(r.q)}) drops like the chain.\n`;
-  if (r.scale === null) {
+  if (r.scale === null && r.scaleBeyondFloat64 === null) {
     text +=
       "q = 1: every element is dropped and the scale 1/(1 − q) is undefined (PyTorch outputs zeros).\n";
   }

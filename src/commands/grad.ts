@@ -22,6 +22,7 @@ import {
   VERDICT_DECADES,
   gradInput,
   measureGradFlow,
+  checkMemory,
   checkStudy,
   swapActivations,
   type GradProtocol,
@@ -621,6 +622,7 @@ export async function run(
   // Shape errors, named by layer, and a study too large or meaningless, before running anything.
   const facts = models.map((g) => modelFacts(loaded.spec.root, g, loaded.spec.name));
   checkStudy(facts[0].multAdds, facts[0].output, protocol, models.length);
+  checkMemory(facts[0], protocol);
   const variants = models.map((g) => measureGradFlow(g, protocol));
   sayNotes(loaded, ctx);
   const chartSeries = variants.flatMap((v) => {

@@ -31,6 +31,34 @@ const PROMPT = /^(>>>|\.\.\.)( |$)/;
 /** Lines around a pasted repr that are not part of it: comments, `print(model)`, `model`, magics. */
 const AROUND_REPR = /^\s*(#.*|print\(\s*[A-Za-z_][\w.]*\s*\)\s*(#.*)?|[A-Za-z_][\w.]*\s*|[%!].*)$/;
 
+/** The bounds of the line holding offset `pos` (without its "\n"). */
+function lineAt(text: string, pos: number): { start: number; end: number } {
+  const start = text.lastIndexOf("\n", pos - 1) + 1;
+  const nl = text.indexOf("\n", pos);
+  return { start, end: nl < 0 ? text.length : nl };
+}
+
+/** Whether a line is one around a repr ({@link AROUND_REPR}, after a console prompt). */
+function aroundRepr(line: string): boolean {
+  const m = PROMPT.exec(line);
+  const t = m ? line.slice(m[0].length) : line;
+  return AROUND_REPR.test(t.replace(/\r$/, ""));
+}
+
+/**
+ * Calls `f` with each line of `text` that is not blank (without its "\n"), in order, until `f`
+ * returns false. Blank lines are skipped by a regular expression, not one by one, so that a text
+ * of millions of blank lines costs no loop over them.
+ */
+function eachNonBlankLine(text: string, f: (line: string, start: number) => boolean): void {
+  const next = /\S/g;
+  for (let m = next.exec(text); m; m = next.exec(text)) {
+    const { start, end } = lineAt(text, m.index);
+    if (!f(text.slice(start, end), start)) return;
+    next.lastIndex = end;
+  }
+}
+
 /**
  * The text of a printed repr as {@link parseRepr} reads it, when `text` is one: console prompts
  * removed and the lines around the repr (comments, a `>>> print(model)` line) blanked, so that line
@@ -38,14 +66,24 @@ const AROUND_REPR = /^\s*(#.*|print\(\s*[A-Za-z_][\w.]*\s*\)\s*(#.*)?|[A-Za-z_][
  */
 export function reprText(text: string): string | undefined {
   const body = text.replace(/^\uFEFF/, "");
-  if (body.trimStart().startsWith("{")) return undefined;
-  const lines = body.split("\n").map((l) => {
-    const m = PROMPT.exec(l);
-    const t = m ? l.slice(m[0].length) : l;
-    return AROUND_REPR.test(t.replace(/\r$/, "")) ? "" : l;
+  if (body.trimStart().startsWith("{") || !looksLikeRepr(body)) return undefined;
+  return blankAround(body);
+}
+
+/** `body` with every line around the repr ({@link aroundRepr}) emptied. */
+function blankAround(body: string): string {
+  const pieces: string[] = [];
+  let from = 0;
+  eachNonBlankLine(body, (line, start) => {
+    if (aroundRepr(line)) {
+      pieces.push(body.slice(from, start));
+      from = start + line.length;
+    }
+    return true;
   });
-  const kept = lines.join("\n");
-  return looksLikeRepr(kept) ? kept : undefined;
+  if (from === 0) return body;
+  pieces.push(body.slice(from));
+  return pieces.join("");
 }
 
 /**
@@ -57,13 +95,30 @@ export function reprText(text: string): string | undefined {
 export function detectFormat(text: string): ModelFormat {
   const body = text.replace(/^\uFEFF/, "");
   if (body.trimStart().startsWith("{")) return "json";
-  return reprText(body) !== undefined ? "repr" : "source";
+  return looksLikeRepr(body) ? "repr" : "source";
 }
 
+/**
+ * Whether `body` is a printed repr once the lines around it ({@link aroundRepr}) are set aside:
+ * its first two other non-blank lines, and no line of it saying `nn.`, `torch.`, `import` or
+ * starting a comment. Linear in the text, whatever its number of lines.
+ */
 function looksLikeRepr(body: string): boolean {
-  const lines = body.split(/\r?\n/).filter((l) => l.trim() !== "");
+  const lines: string[] = [];
+  eachNonBlankLine(body, (line) => {
+    if (!aroundRepr(line)) lines.push(line.replace(/\r$/, ""));
+    return lines.length < 2;
+  });
   if (lines.length === 0) return false;
-  if (/\bnn\.|\btorch\.|^\s*(import|from)\s|^\s*#/m.test(body)) return false;
+  // [^\S\n]*, not \s*: with /m, \s* would run on across blank lines from every line start (a
+  // repr followed by millions of blank lines took minutes). A match on a line around the repr
+  // (a comment) does not count.
+  const python = /\bnn\.|\btorch\.|^[^\S\n]*(import|from)\s|^[^\S\n]*#/gm;
+  for (let m = python.exec(body); m; m = python.exec(body)) {
+    const { start, end } = lineAt(body, m.index);
+    if (!aroundRepr(body.slice(start, end))) return false;
+    python.lastIndex = end;
+  }
   const first = lines[0];
   if (REPR_OPEN.test(first)) {
     const second = lines[1];

@@ -30,6 +30,7 @@ import { quoteToken } from "../util/quote.js";
 import { didYouMean } from "../util/suggest.js";
 import { tooDeep } from "../python/parse.js";
 import { checkModuleTree, setKey, type LayerCatalogue } from "./tree.js";
+import { MAX_JSON_VALUES, MAX_MODULES, tooManyModules } from "./limits.js";
 import type { LayerModule, ModelSpec, ModuleSpec, PyValue, SequentialModule } from "./types.js";
 import { compileValidator } from "./validator.js";
 
@@ -124,6 +125,8 @@ function showPath(pointer: string): string {
 
 class JsonParser {
   private i = 0;
+  /** Values read so far (at most {@link MAX_JSON_VALUES}). */
+  private values = 0;
   private readonly pos: Positions = { value: new Map(), key: new Map() };
   private readonly lc: LineIndex;
   constructor(
@@ -159,6 +162,12 @@ class JsonParser {
   private value(ptr: string, depth: number): Json {
     if (depth > MAX_JSON_DEPTH)
       throw tooDeep(`more than ${MAX_JSON_DEPTH} nested levels`, this.lc.loc(this.i));
+    if (++this.values > MAX_JSON_VALUES) {
+      throw new InputError(
+        `the spec has more than ${MAX_JSON_VALUES} JSON values, more than dlq reads: is it one model?`,
+        this.lc.loc(this.i),
+      );
+    }
     this.pos.value.set(ptr, this.i);
     const c = this.s[this.i];
     if (c === "{") return this.object(ptr, depth);
@@ -378,6 +387,8 @@ function schemaError(errors: ErrorObject[], pos: Positions, lc: LineIndex): Inpu
 // From JSON to a ModelSpec
 
 class SpecBuilder {
+  /** Entries read so far (at most {@link MAX_MODULES}). */
+  private modules = 0;
   /** Modules defined so far, by full dotted path and by explicit name. */
   private readonly byPath = new Map<string, ModuleSpec>();
   private readonly byName = new Map<string, ModuleSpec[]>();
@@ -427,6 +438,7 @@ class SpecBuilder {
     list.forEach((raw, i) => {
       const entry = raw as Record<string, Json>;
       const p = `${ptr}/${i}`;
+      if (++this.modules > MAX_MODULES) throw tooManyModules(this.at(p));
       const name = typeof entry.name === "string" ? entry.name : String(i);
       if (names.has(name)) {
         throw new InputError(

@@ -29,6 +29,7 @@ import { InputError, type Loc } from "../errors.js";
 import { didYouMean } from "../util/suggest.js";
 import { parsePythonExpression, tooDeep, type Expr } from "../python/parse.js";
 import { MAX_MODULE_DEPTH, setKey, type LayerCatalogue } from "./tree.js";
+import { MAX_MODULES, MAX_REPR_LINES, tooManyModules } from "./limits.js";
 import {
   isPyFloat,
   pyNumber,
@@ -58,6 +59,16 @@ interface Line {
  *   (with suggestions), non-Sequential containers, values that are not literals.
  */
 export function parseRepr(text: string, file: string | undefined, opts: LayerCatalogue): ModelSpec {
+  // Counted before splitting: an array of millions of lines is what exhausts memory.
+  const count = text.length - text.replaceAll("\n", "").length + 1;
+  if (count > MAX_REPR_LINES) {
+    throw new InputError(
+      `the repr has ${count} lines, more than dlq reads (at most ${MAX_REPR_LINES}): is it one model's print(model)?`,
+      file === undefined
+        ? { line: MAX_REPR_LINES + 1, column: 1 }
+        : { file, line: MAX_REPR_LINES + 1, column: 1 },
+    );
+  }
   const lines: Line[] = text.split("\n").map((t, i) => ({ n: i + 1, text: t.replace(/\r$/, "") }));
   const p = new ReprParser(lines, file, opts);
   return { root: p.parseRoot(), format: "repr" };
@@ -65,6 +76,8 @@ export function parseRepr(text: string, file: string | undefined, opts: LayerCat
 
 class ReprParser {
   private i = 0;
+  /** Modules read so far below the root (at most {@link MAX_MODULES}). */
+  private modules = 0;
   constructor(
     private readonly lines: Line[],
     private readonly file: string | undefined,
@@ -95,6 +108,12 @@ class ReprParser {
       );
     }
     return root;
+  }
+
+  /** Counts `n` more modules; refuses the model past {@link MAX_MODULES}. */
+  private count(n: number, loc: Loc): void {
+    this.modules += n;
+    if (this.modules > MAX_MODULES) throw tooManyModules(loc);
   }
 
   /**
@@ -134,6 +153,8 @@ class ReprParser {
       throw new InputError(`dlq can read only Sequential containers from a repr (${what})`, loc);
     }
     const seq: SequentialModule = { kind: "sequential", type: "Sequential", children: [], loc };
+    // The names taken so far (a set: a container may have 100,000 children).
+    const names = new Set<string>();
     this.i++;
     for (;;) {
       this.skipBlank();
@@ -159,12 +180,17 @@ class ReprParser {
       if (range && rep) {
         const first = Number(range[1]);
         const count = Number(rep[1]);
-        if (Number(range[2]) - first + 1 !== count || count > 100_000) {
+        if (Number(range[2]) - first + 1 !== count || count > MAX_MODULES) {
           throw new InputError(`'(${name}): ${count} x' does not match`, this.loc(l.n, col));
         }
         const restOffset = rest.length - rep[2].length;
+        const before = this.modules;
+        this.count(1, this.loc(l.n, col));
         const module = this.entry(rep[2], l, restCol + restOffset, depth);
+        // Each copy counts, with its children.
+        this.count((this.modules - before) * (count - 1), this.loc(l.n, col));
         for (let k = 0; k < count; k++) {
+          names.add(String(first + k));
           seq.children.push({ name: String(first + k), module: k === 0 ? module : clone(module) });
         }
         continue;
@@ -172,9 +198,11 @@ class ReprParser {
       if (name === "" || name.includes(".")) {
         throw new InputError(`invalid module name '${name}'`, this.loc(l.n, col + 1));
       }
-      if (seq.children.some((c) => c.name === name)) {
+      if (names.has(name)) {
         throw new InputError(`duplicate module name '${name}'`, this.loc(l.n, col + 1));
       }
+      names.add(name);
+      this.count(1, this.loc(l.n, col));
       seq.children.push({ name, module: this.entry(rest, l, restCol, depth) });
     }
   }

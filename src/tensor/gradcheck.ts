@@ -64,6 +64,12 @@ export interface GradcheckOptions {
    * two evaluations), for a progress bar. Full mode only (fast mode is quick).
    */
   onProgress?: (done: number, total: number) => void;
+  /**
+   * Called once f's output size is known (after its first evaluation), before any Jacobian is
+   * built or any input perturbed: throw to refuse a check too large to run (full mode holds
+   * `outputSize` × each input's size entries).
+   */
+  admit?: (plan: { outputSize: number; mode: "full" | "fast" }) => void;
 }
 
 /** The verdict of the check, or of one input. */
@@ -267,6 +273,7 @@ export function gradcheck(
   if (!(out instanceof Tensor))
     throw new TensorError("gradcheck: the function must return a Tensor");
   const m = out.size;
+  opts.admit?.({ outputSize: m, mode: fast ? "fast" : "full" });
   const value = out.data.slice();
   const differentiable = out.requiresGrad;
   /** f at the current inputs, without the graph, with the branches it took. */

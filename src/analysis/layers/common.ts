@@ -25,6 +25,9 @@ export function py(v: PyValue | undefined): string {
   if (typeof v === "boolean") return v ? "True" : "False";
   if (typeof v === "string") return `'${v}'`;
   if (Array.isArray(v)) return `(${v.map(py).join(", ")}${v.length === 1 ? "," : ""})`;
+  // Python's float repr of the non-finite values, never JavaScript's Infinity/NaN.
+  if (Number.isNaN(v)) return "nan";
+  if (!Number.isFinite(v)) return v > 0 ? "inf" : "-inf";
   return String(v);
 }
 
@@ -110,6 +113,12 @@ function isInt(v: PyValue): v is number {
  * such a size is refused rather than rounded.
  */
 function exactInt(name: string, v: PyValue): number {
+  if (typeof v === "number" && !Number.isFinite(v)) {
+    // inf/nan, or what an int expression beyond float64 became (9**9**9, 9**9**9 % 7).
+    throw new LayerError(
+      `${name} must be an int, got ${py(v)} (an int beyond 2^53 − 1, e.g. 9**9**9, is out of dlq's range)`,
+    );
+  }
   if (!isInt(v)) throw new LayerError(`${name} must be an int, got ${py(v)}`);
   if (!Number.isSafeInteger(v)) {
     throw new LayerError(`${name} is too large (beyond 2^53 − 1, dlq cannot hold it exactly)`);
@@ -191,6 +200,7 @@ export function intTuple(name: string, v: PyValue, n: number, min = 1): number[]
     }
     return v.map((x) => int(name, x, min));
   }
+  if (typeof v === "number" && !Number.isFinite(v)) int(name, v, min); // says why
   if (!isInt(v))
     throw new LayerError(`${name} must be an int or a tuple of ${n} ints, got ${py(v)}`);
   return new Array<number>(n).fill(int(name, v, min));

@@ -42,6 +42,13 @@ export interface RecurrentConfig {
   proj_size: number;
 }
 
+/**
+ * The most stacked layers dlq models in one RNN/LSTM/GRU: {@link parameters} lists every layer's
+ * weights (up to 5 tensors per layer and direction), and `num_layers=2**31` must be refused up
+ * front rather than walked. PyTorch's own limit is memory.
+ */
+export const MAX_NUM_LAYERS = 10_000;
+
 /** Rows of each weight matrix per unit of hidden_size: 4 gates for LSTM, 3 for GRU, 1 for RNN. */
 export const GATE_MULTIPLIER = { RNN: 1, LSTM: 4, GRU: 3 } as const;
 
@@ -62,6 +69,11 @@ function configure(mode: RecurrentConfig["mode"], a: Record<string, PyValue>): R
   const num_layers = int("num_layers", a.num_layers, -Infinity);
   if (num_layers <= 0) {
     throw new LayerError(`num_layers must be greater than zero, got ${num_layers}`);
+  }
+  if (num_layers > MAX_NUM_LAYERS) {
+    throw new LayerError(
+      `num_layers=${num_layers} is more than dlq models: each layer has its own weights, listed one by one (at most ${MAX_NUM_LAYERS} layers; use a smaller num_layers)`,
+    );
   }
   const d = unfloat(a.dropout);
   if (typeof d !== "number" || !(d >= 0 && d <= 1)) {
