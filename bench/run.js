@@ -3,8 +3,10 @@
 //
 //   cold start   `dlq dropout 0.1 0.2` and `dlq shape examples/course_cnn.py` vs a bare `node -e ''`
 //                (goal: within 1.5×)
-//   scale        10,000- and 20,000-layer specs through `shape` and `rf` (goal: 10k under 0.5 s,
-//                20k within 2.2× of 10k: linear)
+//   scale        10,000- and 20,000-layer JSON specs and Python sources (`nn.Sequential(...)` of
+//                as many layers, called on a tensor) through `shape` and `rf` (goal: 10k under
+//                0.5 s, 20k within 2.2× of 10k: linear)
+//   class models `dlq shape` on the ResNet-18 class example vs the course CNN (goal: within 2×)
 //
 // Further suites (tensor.bench.js, gradcheck.bench.js, grad.bench.js, limits.bench.js) run after
 // these when present.
@@ -74,17 +76,50 @@ function spec(n) {
   writeFileSync(path, JSON.stringify({ input: [1, 4, 32, 32], layers }));
   return path;
 }
-const small = spec(10000);
-const large = spec(20000);
-for (const cmd of ["shape", "rf"]) {
-  const t10 = time([bin, cmd, small, "--json"], 5);
-  const t20 = time([bin, cmd, large, "--json"], 5);
-  row(`dlq ${cmd} (10,000 layers)`, t10, base, `goal < 500 ms: ${t10 < 500 ? "met" : "NOT met"}`);
+/** The same stack as Python source: one nn.Sequential, called on a tensor as a script does. */
+function source(n) {
+  const lines = ["import torch", "import torch.nn as nn", "", "model = nn.Sequential("];
+  for (let i = 0; i < n; i++)
+    lines.push(i % 2 ? "    nn.ReLU()," : "    nn.Conv2d(4, 4, 3, padding=1),");
+  lines.push(")", "out = model(torch.randn(1, 4, 32, 32))", "");
+  const path = join(dir, `stack${n}.py`);
+  writeFileSync(path, lines.join("\n"));
+  return path;
+}
+for (const [form, make] of [
+  ["JSON", spec],
+  ["source", source],
+]) {
+  const small = make(10000);
+  const large = make(20000);
+  for (const cmd of ["shape", "rf"]) {
+    const t10 = time([bin, cmd, small, "--json"], 5);
+    const t20 = time([bin, cmd, large, "--json"], 5);
+    row(
+      `dlq ${cmd} (${form}, 10,000 layers)`,
+      t10,
+      base,
+      `goal < 500 ms: ${t10 < 500 ? "met" : "NOT met"}`,
+    );
+    row(
+      `dlq ${cmd} (${form}, 20,000 layers)`,
+      t20,
+      base,
+      `${(t20 / t10).toFixed(2)}× the 10k time (goal ≤ 2.2×)`,
+    );
+  }
+}
+
+console.log("\nClass-based models (median of 15 runs, whole process)");
+const course = time([bin, "shape", join(root, "examples/course_cnn.py")]);
+row("dlq shape examples/course_cnn.py", course, base, "");
+for (const m of ["resnet18_cifar", "resnet50_cifar", "nanogpt"]) {
+  const t = time([bin, "shape", join(root, `examples/${m}.py`)]);
   row(
-    `dlq ${cmd} (20,000 layers)`,
-    t20,
+    `dlq shape examples/${m}.py`,
+    t,
     base,
-    `${(t20 / t10).toFixed(2)}× the 10k time (goal ≤ 2.2×)`,
+    `${(t / course).toFixed(2)}× the course CNN${m === "resnet18_cifar" ? " (goal ≤ 2×)" : ""}`,
   );
 }
 
@@ -119,6 +154,8 @@ try {
   rmSync(one);
   rmSync(hundred);
 }
+
+rmSync(dir, { recursive: true, force: true });
 
 for (const suite of ["tensor.bench.js", "gradcheck.bench.js", "grad.bench.js", "limits.bench.js"]) {
   const path = join(root, "bench", suite);

@@ -66,7 +66,7 @@ describe("internal error is said once", () => {
     expect(lines[0]).toBe("dlq: internal error: boom\\nsecond line");
     expect(err.match(/internal error/g)).toHaveLength(1);
     expect(lines[1]).toMatch(
-      /^  dlq \d+\.\d+\.\d+ \(Node\.js [\d.]+\), command: dlq dropout 0\.1$/,
+      /^ {2}dlq \d+\.\d+\.\d+ \(Node\.js [\d.]+\), command: dlq dropout 0\.1$/,
     );
   });
 
