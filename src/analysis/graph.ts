@@ -376,6 +376,8 @@ export class GraphBuilder {
     result: OpOut<TensorMeta>,
     scope: string,
     callLoc?: Loc,
+    /** The node's name when the model names it (a JSON graph spec); else `add`, `add_1`, … */
+    name?: string,
   ): { out: OutTree; node: GraphNode } {
     const refs: TensorRef[] = [];
     const collect = (v: unknown): void => {
@@ -392,7 +394,7 @@ export class GraphBuilder {
     const metas: TensorMeta[] = [];
     const node = this.push({
       kind: "op",
-      name: this.uniqueName(scope, def.name),
+      name: name ?? this.uniqueName(scope, def.name),
       type: def.name,
       scope,
       inputs: refs,

@@ -8,6 +8,7 @@ import { parseRepr } from "./repr.js";
 import { parseSource, type ParseOptions } from "./source.js";
 import { InputError } from "../errors.js";
 import { traceSequential } from "../analysis/graph.js";
+import { traceNodes } from "../analysis/graph_nodes.js";
 import { LAYERS } from "../analysis/layers/index.js";
 import type { TensorMeta } from "../ops/types.js";
 import type { LayerModule, ModelSpec, ModuleSpec } from "./types.js";
@@ -163,6 +164,15 @@ function withTrace(spec: ModelSpec): ModelSpec {
     const meta: TensorMeta | undefined = shape
       ? { shape, dtype: o?.dtype ?? (index ? "int64" : "float32") }
       : undefined;
+    if (spec.nodes) {
+      if (!meta) {
+        throw new InputError(
+          'no input shape: a graph spec needs "input" (or --input) to trace its nodes',
+          "--input",
+        );
+      }
+      return traceNodes(spec.root, spec.nodes, spec.outputs, meta, spec.name);
+    }
     return traceSequential(spec.root, meta, spec.name);
   };
   return spec;

@@ -31,7 +31,18 @@ import { didYouMean } from "../util/suggest.js";
 import { tooDeep } from "../python/parse.js";
 import { checkModuleTree, setKey, type LayerCatalogue } from "./tree.js";
 import { MAX_JSON_VALUES, MAX_MODULES, tooManyModules } from "./limits.js";
-import type { LayerModule, ModelSpec, ModuleSpec, PyValue, SequentialModule } from "./types.js";
+import { closeOpNames, lookupOp } from "../ops/registry.js";
+import { GRAPH_INPUT } from "../analysis/graph_nodes.js";
+import type {
+  ContainerModule,
+  LayerModule,
+  ModelSpec,
+  ModuleSpec,
+  PyValue,
+  SequentialModule,
+  SpecNode,
+  SpecNodeInput,
+} from "./types.js";
 import { compileValidator } from "./validator.js";
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
@@ -45,7 +56,9 @@ interface Positions {
 /** Keys of a module entry that are not keyword arguments. */
 const ENTRY_KEYS = new Set(["type", "name", "trainable", "layers", "$comment"]);
 /** Reserved for future branch containers (the schema rejects them). */
-const RESERVED = new Set(["branches", "merge", "shortcut", "repeat", "inputs", "outputs"]);
+const RESERVED = new Set(["branches", "merge", "shortcut", "repeat"]);
+/** Keys of a node of `"nodes"` that are not the module's (or op's) arguments. */
+const NODE_KEYS = new Set(["name", "inputs", "op", "args", "ref", "$comment"]);
 
 let validator: ValidateFunction | undefined;
 
@@ -405,7 +418,15 @@ class SpecBuilder {
 
   build(top: Record<string, Json>): ModelSpec {
     let root: ModuleSpec;
-    if (top.model !== undefined) {
+    let graph: Pick<ModelSpec, "nodes" | "outputs"> = {};
+    if (top.nodes !== undefined) {
+      const g = this.graph(
+        top.nodes as Record<string, Json>[],
+        top.outputs as string[] | undefined,
+      );
+      root = g.root;
+      graph = { nodes: g.nodes, ...(g.outputs ? { outputs: g.outputs } : {}) };
+    } else if (top.model !== undefined) {
       root = this.entry(top.model as Record<string, Json>, "/model", "");
     } else {
       const seq: SequentialModule = {
@@ -417,7 +438,7 @@ class SpecBuilder {
       this.children(seq, top.layers as Json[], "/layers", "");
       root = seq;
     }
-    const spec: ModelSpec = { root, format: "json" };
+    const spec: ModelSpec = { root, format: "json", ...graph };
     if (top.input !== undefined) {
       spec.input = top.input as number[];
       // Beyond 2^53 − 1 float64 skips integers: refuse a size rather than round it.
@@ -431,6 +452,121 @@ class SpecBuilder {
     }
     if (typeof top.name === "string") spec.name = top.name;
     return spec;
+  }
+
+  /**
+   * The graph form: each node a module (its children are the root's, in order), an earlier
+   * node's module again (`ref`), or an op; `inputs` name the graph's input or earlier nodes.
+   */
+  private graph(
+    list: Record<string, Json>[],
+    outputs: string[] | undefined,
+  ): { root: ContainerModule; nodes: SpecNode[]; outputs?: SpecNodeInput[] } {
+    const root: ContainerModule = {
+      kind: "container",
+      type: "GraphModule",
+      children: [],
+      params: [],
+      loc: this.at(""),
+    };
+    const nodes: SpecNode[] = [];
+    const byName = new Map<string, SpecNode>();
+    list.forEach((e, i) => {
+      const p = `/nodes/${i}`;
+      if (++this.modules > MAX_MODULES) throw tooManyModules(this.at(p));
+      const name = e.name as string;
+      if (name === GRAPH_INPUT) {
+        throw new InputError(
+          `${showPath(`${p}/name`)}: "${GRAPH_INPUT}" is the graph's input; give the node another name`,
+          this.at(`${p}/name`),
+        );
+      }
+      if (byName.has(name)) {
+        throw new InputError(
+          `${showPath(`${p}/name`)}: duplicate node name "${token(name)}"`,
+          this.at(`${p}/name`),
+        );
+      }
+      const inputs =
+        e.inputs === undefined
+          ? [
+              {
+                node: nodes.length ? nodes[nodes.length - 1].name : GRAPH_INPUT,
+                index: [],
+                loc: this.at(p),
+              },
+            ]
+          : (e.inputs as string[]).map((r, k) => this.nodeInput(r, `${p}/inputs/${k}`, byName));
+      const node: SpecNode = { name, loc: this.at(p), inputs };
+      if (typeof e.op === "string") {
+        node.op = this.op(e, p);
+      } else if (typeof e.ref === "string") {
+        const target = byName.get(e.ref);
+        if (!target?.module) {
+          throw new InputError(
+            `${showPath(`${p}/ref`)}: ${target ? `node "${token(e.ref)}" is an op, not a module` : `no earlier node named "${token(e.ref)}"${didYouMean(e.ref, [...byName.keys()])}`}`,
+            this.at(`${p}/ref`),
+          );
+        }
+        node.module = target.module;
+        node.ref = target.ref ?? target.name;
+      } else {
+        const entry: Record<string, Json> = {};
+        for (const [k, v] of Object.entries(e)) if (k !== "inputs") setKey(entry, k, v);
+        node.module = this.entry(entry, p, name);
+        root.children.push({ name, module: node.module });
+      }
+      nodes.push(node);
+      byName.set(name, node);
+    });
+    const outs = outputs?.map((r, k) => this.nodeInput(r, `/outputs/${k}`, byName));
+    return { root, nodes, ...(outs ? { outputs: outs } : {}) };
+  }
+
+  /** `"conv1"`, `"lstm.0"`: an earlier node (or the input), and an index into its tuple output. */
+  private nodeInput(text: string, ptr: string, known: Map<string, SpecNode>): SpecNodeInput {
+    const [node, ...rest] = text.split(".");
+    const loc = this.at(ptr);
+    if (node !== GRAPH_INPUT && !known.has(node)) {
+      throw new InputError(
+        `${showPath(ptr)}: no earlier node named "${token(node)}"${didYouMean(node, [GRAPH_INPUT, ...known.keys()])}`,
+        loc,
+      );
+    }
+    const index = rest.map((k) => {
+      if (!/^\d+$/.test(k)) {
+        throw new InputError(
+          `${showPath(ptr)}: "${token(text)}": after the node's name, only output indices (e.g. "${token(node)}.0")`,
+          loc,
+        );
+      }
+      return Number(k);
+    });
+    return { node, index, loc };
+  }
+
+  /** An op node's op, by the name written (`"cat"`, `"F.relu"`, `"Tensor.view"`), and its arguments. */
+  private op(e: Record<string, Json>, ptr: string): NonNullable<SpecNode["op"]> {
+    const display = e.op as string;
+    const qualname = resolveOpName(display);
+    if (qualname === undefined) {
+      const bare = display.slice(display.lastIndexOf(".") + 1);
+      const close = [
+        ...new Set([
+          ...closeOpNames("torch.", bare),
+          ...closeOpNames("torch.nn.functional.", bare).map((n) => `F.${n}`),
+          ...closeOpNames("Tensor.", bare).map((n) => `Tensor.${n}`),
+        ]),
+      ].slice(0, 3);
+      throw new InputError(
+        `${showPath(`${ptr}/op`)}: dlq has no op ${quoteToken(display)}${close.length ? ` (did you mean ${close.map((c) => `'${c}'`).join(" or ")}?)` : ""}`,
+        this.at(`${ptr}/op`),
+      );
+    }
+    const keywords: Record<string, PyValue> = {};
+    for (const [k, v] of Object.entries(e))
+      if (!NODE_KEYS.has(k)) setKey(keywords, k, v as PyValue);
+    return { qualname, display, args: (e.args as PyValue[] | undefined) ?? [], keywords };
   }
 
   private children(seq: SequentialModule, list: Json[], ptr: string, prefix: string): void {
@@ -512,6 +648,23 @@ class SpecBuilder {
     }
     return module;
   }
+}
+
+/**
+ * The registry's name for an op as a graph spec writes it: `torch.cat`, `F.relu` (or
+ * `torch.nn.functional.relu`), `Tensor.view`; a bare name is a torch function, else a tensor
+ * method, else a functional (`cat`, `add`, `view`, `relu`).
+ */
+export function resolveOpName(written: string): string | undefined {
+  const full = written.startsWith("F.")
+    ? `torch.nn.functional.${written.slice(2)}`
+    : written.startsWith("nn.functional.")
+      ? `torch.${written}`
+      : written;
+  const candidates = full.includes(".")
+    ? [full]
+    : [`torch.${full}`, `Tensor.${full}`, `torch.nn.functional.${full}`];
+  return candidates.find((c) => lookupOp(c) !== undefined);
 }
 
 /** `"trainable": false` on a container freezes every layer below it. */

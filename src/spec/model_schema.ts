@@ -142,6 +142,8 @@ function layerSchema(def: LayerDef<unknown>): JsonSchema {
     type: { const: def.type },
     name: { $ref: "#/definitions/name" },
     trainable: { $ref: "#/definitions/trainable" },
+    // a node of "nodes" names what it is applied to (the structural part forbids it in "layers")
+    inputs: { $ref: "#/definitions/nodeInputs" },
     $comment: { type: "string" },
   };
   const required: string[] = [];

@@ -126,6 +126,36 @@ export interface ContainerModule {
 
 export type ModuleSpec = LayerModule | SequentialModule | ContainerModule;
 
+/**
+ * What a node of a JSON graph spec reads: the graph's input (`"input"`) or an earlier node's
+ * output; `index` picks into a node whose output is a tuple (`"lstm.0"`, `"chunk.1"`).
+ */
+export interface SpecNodeInput {
+  node: string;
+  index: number[];
+  loc: Loc;
+}
+
+/** A node of a JSON graph spec: a module applied (a new one, or an earlier node's again), or an op. */
+export interface SpecNode {
+  name: string;
+  loc: Loc;
+  inputs: SpecNodeInput[];
+  /** The module applied (for `{"ref": NODE}`, the SAME module as that node's). */
+  module?: ModuleSpec;
+  /** The name of the node whose module this applies again. */
+  ref?: string;
+  /** A torch function or tensor method of the op registry (src/ops/), by qualified name. */
+  op?: {
+    qualname: string;
+    /** As written (`"cat"`, `"F.relu"`), for messages. */
+    display: string;
+    /** Positional arguments after the tensors (`"args"`). */
+    args: PyValue[];
+    keywords: Record<string, PyValue>;
+  };
+}
+
 /** A parsed model: its root module and, when the input says so, the input shape. */
 export interface ModelSpec {
   root: ModuleSpec;
@@ -141,6 +171,13 @@ export interface ModelSpec {
    * @throws InputError when the forward cannot run (PyTorch's refusal, located).
    */
   trace?: (overrides?: { shape: number[]; dtype?: DType }[]) => Graph;
+  /**
+   * A JSON graph spec's nodes (`"nodes"`), in order: the model's forward is them, each applied to
+   * the outputs its `inputs` name (src/analysis/graph.ts, `traceNodes`).
+   */
+  nodes?: SpecNode[];
+  /** A JSON graph spec's outputs (`"outputs"`; default the last node). */
+  outputs?: SpecNodeInput[];
   /** Which form the input was in. */
   format: "source" | "repr" | "json";
   /** The variable name the model was bound to in source, if any. */
